@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/* The udamon command: one file per subcommand, dispatched from main.c. */
+#ifndef UDAMON_CLI_H
+#define UDAMON_CLI_H
+
+#include <stdio.h>
+
+/* Each returns the process exit status. argv[0] is the subcommand name. */
+int cmd_record(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+/* "udamon: <msg>" on stderr; returns 1 (for `return die(...)`). */
+int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/* Operations sets (ops/): what a target's address space is. */
+#ifndef UDAMON_OPS_H
+#define UDAMON_OPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "udamon.h"
+
+/* ---- sim: a scripted address space, for tests and the demo only ------- */
+
+struct udamon_sim_range {
+	uint64_t start;
+	uint64_t end;
+	unsigned int access_bp;	/* chance of an access per sample, 0..10000 */
+	bool is_write;
+	int cpu;
+	int tid;
+};
+
+struct udamon_sim_pattern {
+	const struct udamon_range *mappings;	/* the simulated maps */
+	size_t nr_mappings;
+	const struct udamon_sim_range *ranges;	/* who touches what */
+	size_t nr_ranges;
+};
+
+/*
+ * Make ctx monitor the pattern (one target). Page-table style checks look
+ * at each region's sampling address; report style (ctx->use_reports) pushes
+ * one report per accessed range per sample, covering the whole range.
+ * The pattern is copied.
+ */
+int udamon_sim_attach(struct udamon_ctx *ctx, const struct udamon_sim_pattern *p);
+
+/* ---- vaddr: a live process, through userfaultfd write-protect -------- */
+
+struct udamon_vaddr_opts {
+	/* Turn on the fault event source (CPU/thread of each write). */
+	bool attribution;
+	/* Report mappings that could not be registered (EBUSY etc) here. */
+	void (*warn)(const char *msg, void *data);
+	void *warn_data;
+};
+
+/*
+ * Can this kernel do write-only monitoring (UFFD_FEATURE_WP_ASYNC,
+ * WP_UNPOPULATED, PAGEMAP_SCAN)? 0, or -ENOTSUP with a message naming the
+ * missing feature and the kernel version that has it.
+ */
+int udamon_vaddr_probe(char *err, size_t errlen);
+
+/*
+ * Monitor the process of each ctx target (t->pid) for writes. Sets ctx->ops
+ * and ctx->use_reports. The target is held by pidfd from here on.
+ */
+int udamon_vaddr_attach(struct udamon_ctx *ctx,
+			const struct udamon_vaddr_opts *opts);
+
+/* Threads of a process (sorted tids), for --exp_ops_tids validation. */
+int udamon_vaddr_threads(int pid, int **tids, size_t *nr);
+
+#endif

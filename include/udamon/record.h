@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * damo-compatible record files (record/): a JSON array of records, one per
+ * target (DESIGN.md section 7), plain or as a zlib stream.
+ */
+#ifndef UDAMON_RECORD_H
+#define UDAMON_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "udamon.h"
+
+enum udamon_record_format {
+	UDAMON_RECORD_JSON_COMPRESSED,
+	UDAMON_RECORD_JSON,
+};
+
+/* One target's record. Snapshots own their region arrays. */
+struct udamon_record {
+	int kdamond_idx;
+	int context_idx;
+	int target_id;
+	uint64_t sample_us;
+	uint64_t aggr_us;
+	uint64_t ops_update_us;
+	bool has_goal;
+	struct udamon_intervals_goal goal;
+	struct udamon_snapshot *snapshots;
+	size_t nr_snapshots;
+	size_t cap_snapshots;
+	/*
+	 * udamon extensions, written under the key "udamon" of the record
+	 * object, ignored by damo: nr_cpus (> 0 when snapshot regions hold
+	 * cpu_samples), lost fault events, the filters in words.
+	 */
+	unsigned int nr_cpus;
+	uint64_t lost_events;
+	char *filters_desc;
+};
+
+/* Append a deep copy of snap (its regions and cpu_samples). */
+int udamon_record_add_snapshot(struct udamon_record *rec,
+			       const struct udamon_snapshot *snap);
+void udamon_record_free(struct udamon_record *rec);	/* contents only */
+void udamon_records_free(struct udamon_record *recs, size_t nr); /* + array */
+
+/*
+ * Write records to path atomically (temporary file, then rename). When
+ * rename_old and path exists, it is first renamed to path.old.
+ */
+int udamon_record_write(const char *path, enum udamon_record_format fmt,
+			const struct udamon_record *recs, size_t nr,
+			bool rename_old, char *err, size_t errlen);
+/* Read either format (detected from the content). */
+int udamon_record_read(const char *path, struct udamon_record **recs,
+		       size_t *nr, char *err, size_t errlen);
+int udamon_record_format_parse(const char *s, enum udamon_record_format *fmt,
+			       char *err, size_t errlen);
+
+#endif

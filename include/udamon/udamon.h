@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libudamon: DAMON-style data access monitoring in user space.
+ *
+ * The engine (core/) knows nothing about Linux: an operations set (ops/)
+ * says what a target's address space is and checks accesses, either by
+ * marking regions accessed (page_table style) or by pushing access reports
+ * (page_fault style) that the engine filters and consumes per sample.
+ *
+ * Functions return 0 or a negative errno.  Where a human-readable reason
+ * exists it is left in ctx->errmsg (udamon_ctx_errmsg()).
+ */
+#ifndef UDAMON_UDAMON_H
+#define UDAMON_UDAMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define UDAMON_MIN_REGION	4096UL
+#define UDAMON_ERRMSG_LEN	512
+
+/* ---- small shared types ------------------------------------------------ */
+
+/* A half-open address range [start, end). */
+struct udamon_range {
+	uint64_t start;
+	uint64_t end;
+};
+
+/* A set of CPUs; bit i of bits[i / 64] is CPU i. nbits = possible CPUs. */
+struct udamon_cpumask {
+	unsigned int nbits;
+	uint64_t *bits;
+};
+
+/* Seedable deterministic random source (lib/random.c). */
+struct udamon_rng {
+	uint64_t state;
+};
+
+void udamon_rng_seed(struct udamon_rng *rng, uint64_t seed);
+uint64_t udamon_rng_next(struct udamon_rng *rng);
+/* Uniform in [lo, hi); returns lo when hi <= lo. */
+uint64_t udamon_rng_range(struct udamon_rng *rng, uint64_t lo, uint64_t hi);
+
+/* Injectable time: tests drive the engine without sleeping. */
+struct udamon_clock {
+	uint64_t (*now_ns)(void *data);		/* CLOCK_MONOTONIC-like */
+	void (*sleep_us)(void *data, uint64_t us);
+	void *data;
+};
+
+/* The real clock: CLOCK_MONOTONIC and nanosleep. */
+extern const struct udamon_clock udamon_clock_real;
+
+/* ---- access reports and sample filters (DESIGN.md section 4) ---------- */
+
+#define UDAMON_UNKNOWN_ADDR	UINT64_MAX
+#define UDAMON_UNKNOWN_CPU	(-1)
+#define UDAMON_UNKNOWN_TID	(-1)
+
+struct udamon_access_report {
+	uint64_t vaddr;		/* UDAMON_UNKNOWN_ADDR if unknown */
+	uint64_t paddr;		/* UDAMON_UNKNOWN_ADDR if unknown */
+	uint64_t size;		/* bytes covered, >= 1 */
+	int cpu;		/* UDAMON_UNKNOWN_CPU if unknown */
+	int tid;		/* UDAMON_UNKNOWN_TID if unknown */
+	int is_write;		/* 1 write, 0 read, -1 unknown */
+	uint64_t time_ns;	/* 0 if unknown */
+};
+
+enum udamon_filter_type {
+	UDAMON_FILTER_WRITE,
+	UDAMON_FILTER_CPUMASK,
+	UDAMON_FILTER_THREADS,
+};
+
+struct udamon_filter {
+	enum udamon_filter_type type;
+	bool matching;
+	bool allow;
+	struct udamon_cpumask cpus;	/* CPUMASK; owned by the filter */
+	int *tids;			/* THREADS; sorted, owned */
+	size_t nr_tids;
+};
+
+/* Does the type's test on @r equal f->matching? (unknown fields: test false) */
+bool udamon_filter_matches(const struct udamon_filter *f,
+			   const struct udamon_access_report *r);
+/* Does @r pass every filter in order? No filters: true. */
+bool udamon_filters_pass(const struct udamon_filter *filters, size_t nr,
+			 const struct udamon_access_report *r);
+/* Deep copy / free of one filter's owned data. */
+int udamon_filter_copy(struct udamon_filter *dst, const struct udamon_filter *src);
+void udamon_filter_free(struct udamon_filter *f);
+
+/* ---- monitoring attributes ------------------------------------------- */
+
+struct udamon_intervals_goal {
+	uint64_t access_bp;	/* target access ratio in basis points */
+	uint64_t aggrs;		/* tune every this many aggregations; 0 = off */
+	uint64_t min_sample_us;
+	uint64_t max_sample_us;
+};
+
+struct udamon_attrs {
+	uint64_t sample_us;		/* default 5000 */
+	uint64_t aggr_us;		/* default 100000 */
+	uint64_t ops_update_us;		/* default 1000000 */
+	uint64_t min_nr_regions;	/* default 10 */
+	uint64_t max_nr_regions;	/* default 1000 */
+	struct udamon_intervals_goal goal;	/* aggrs == 0: no auto-tuning */
+};
+
+void udamon_attrs_default(struct udamon_attrs *a);
+/* 0 or -EINVAL with a message like "min_nr_regions (2) must be at least 3". */
+int udamon_attrs_validate(const struct udamon_attrs *a, char *err, size_t errlen);
+
+/* ---- regions and targets ---------------------------------------------- */
+
+struct udamon_region {
+	uint64_t start;
+	uint64_t end;
+	uint64_t sampling_addr;
+	unsigned int nr_accesses;
+	unsigned int last_nr_accesses;
+	unsigned int nr_accesses_bp;
+	unsigned int age;
+	bool accessed;		/* this sample; set by ops or by reports */
+	int accessed_cpu;	/* CPU of the report that counted this sample */
+	/*
+	 * Per-CPU count of the samples counted in this aggregation, indexed by
+	 * CPU, ctx->nr_cpus entries; NULL unless ctx->track_cpus.
+	 */
+	uint32_t *cpu_samples;
+};
+
+struct udamon_target {
+	int pid;			/* for vaddr; 0 otherwise */
+	struct udamon_region *regions;	/* sorted by address, non-overlapping */
+	size_t nr_regions;
+	size_t cap_regions;
+	unsigned int nr_regions_at_split; /* count after the last split */
+	void *ops_data;			/* the ops set's per-target state */
+};
+
+/* ---- operations sets (mirrors struct damon_operations) --------------- */
+
+struct udamon_ctx;
+
+struct udamon_ops {
+	const char *name;
+	/* Set up initial regions of every target (unless the user gave some). */
+	int (*init)(struct udamon_ctx *ctx);
+	/* Refresh the regions from the address space (ops update interval). */
+	int (*update)(struct udamon_ctx *ctx);
+	/* Arm whatever is needed to see accesses during the coming sample. */
+	int (*prepare_access_checks)(struct udamon_ctx *ctx);
+	/*
+	 * Find the accesses of the sample that just passed: set r->accessed
+	 * (page_table style) and/or udamon_ctx_push_report() (report style).
+	 */
+	int (*check_accesses)(struct udamon_ctx *ctx);
+	/* Is the target still there?  The run ends when no target is. */
+	bool (*target_valid)(struct udamon_ctx *ctx, struct udamon_target *t);
+	void (*cleanup)(struct udamon_ctx *ctx);
+};
+
+/* ---- snapshots: what an aggregation yields ---------------------------- */
+
+struct udamon_snapshot_region {
+	uint64_t start;
+	uint64_t end;
+	unsigned int nr_accesses;	/* samples */
+	unsigned int age;		/* aggregation intervals */
+	uint32_t *cpu_samples;		/* nr_cpus entries or NULL */
+};
+
+struct udamon_snapshot {
+	uint64_t start_time_ns;
+	uint64_t end_time_ns;
+	uint64_t total_bytes;
+	uint64_t sample_us;		/* intervals in force for this snapshot */
+	uint64_t aggr_us;
+	size_t nr_regions;
+	struct udamon_snapshot_region *regions;
+};
+
+/* Called once per target at every aggregation, before counts reset. */
+typedef void (*udamon_snapshot_fn)(struct udamon_ctx *ctx, size_t target_idx,
+				   const struct udamon_snapshot *snap, void *data);
+
+/* ---- the monitoring context ------------------------------------------- */
+
+struct udamon_ctx {
+	struct udamon_attrs attrs;
+	const struct udamon_ops *ops;
+	void *ops_data;
+
+	struct udamon_target *targets;
+	size_t nr_targets;
+
+	/* report-based checking: filters and the pending report buffer */
+	bool use_reports;
+	struct udamon_filter *filters;
+	size_t nr_filters;
+	struct udamon_access_report *reports;
+	size_t nr_reports;
+	size_t cap_reports;
+	uint64_t nr_reports_seen;	/* statistics */
+	uint64_t nr_reports_counted;
+	uint64_t lost_reports;		/* reported lost by the event source */
+
+	bool track_cpus;		/* fill region cpu_samples */
+	unsigned int nr_cpus;
+
+	/* loop state, counted in samples */
+	uint64_t passed_samples;
+	uint64_t next_aggr_sample;
+	uint64_t next_update_sample;
+	uint64_t next_goal_aggr;	/* aggregations left before auto-tune */
+	uint64_t sz_limit;
+	uint64_t sample_start_ns;	/* when the current sample began */
+	uint64_t aggr_start_ns;		/* when the current aggregation began */
+
+	/* pending online changes (udamon_ctx_commit) */
+	bool has_pending;
+	struct udamon_attrs pending_attrs;
+	struct udamon_filter *pending_filters;
+	size_t pending_nr_filters;
+
+	struct udamon_rng rng;
+	struct udamon_clock clock;
+	udamon_snapshot_fn on_snapshot;
+	void *on_snapshot_data;
+	/* Called after each sample; non-zero return stops the loop. */
+	int (*after_sample)(struct udamon_ctx *ctx, void *data);
+	void *after_sample_data;
+
+	volatile int stop;		/* set (e.g. from a signal) to stop */
+	char errmsg[UDAMON_ERRMSG_LEN];
+};
+
+/* Allocate with defaults; attrs validated. ops may be NULL until run. */
+struct udamon_ctx *udamon_ctx_new(void);
+void udamon_ctx_free(struct udamon_ctx *ctx);
+const char *udamon_ctx_errmsg(const struct udamon_ctx *ctx);
+void udamon_ctx_set_error(struct udamon_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+int udamon_ctx_set_attrs(struct udamon_ctx *ctx, const struct udamon_attrs *a);
+/* Replaces the filter list (deep copy). */
+int udamon_ctx_set_filters(struct udamon_ctx *ctx,
+			   const struct udamon_filter *filters, size_t nr);
+int udamon_ctx_add_target(struct udamon_ctx *ctx, int pid);
+
+/*
+ * Online change: new attrs and filters take effect at the next aggregation
+ * boundary, keeping regions (DESIGN.md section 3, "Online changes").
+ * filters may be NULL to keep the current ones.
+ */
+int udamon_ctx_commit(struct udamon_ctx *ctx, const struct udamon_attrs *a,
+		      const struct udamon_filter *filters, size_t nr_filters);
+
+/* Queue a report for the current sample (ops call this). */
+int udamon_ctx_push_report(struct udamon_ctx *ctx,
+			   const struct udamon_access_report *r);
+
+/* Start: ops init, first boundaries. Then step() one sample at a time. */
+int udamon_ctx_start(struct udamon_ctx *ctx);
+/* One sample: prepare, sleep, check, update, and boundaries. */
+int udamon_ctx_step(struct udamon_ctx *ctx);
+/* start + step until stop, after_sample says stop, or no target valid. */
+int udamon_ctx_run(struct udamon_ctx *ctx);
+
+/* ---- region helpers (pure functions, core/regions.c) ------------------ */
+
+int udamon_target_set_regions(struct udamon_target *t,
+			      const struct udamon_range *ranges, size_t nr);
+/*
+ * Initial regions: each range evenly split into pieces of about
+ * sz = max(total / min_nr_regions, MIN) (DESIGN.md section 3).
+ */
+int udamon_target_init_regions(struct udamon_target *t,
+			       const struct udamon_range *ranges, size_t nr,
+			       uint64_t min_nr_regions);
+/*
+ * Update rule: drop regions outside @ranges, stretch edge regions to the
+ * range edges, fill holes with new zero regions.
+ */
+int udamon_target_update_regions(struct udamon_target *t,
+				 const struct udamon_range *ranges, size_t nr);
+/*
+ * Three-region rule: from sorted mappings, the two largest gaps split the
+ * span into three ranges. Returns the number of ranges written (<= 3) or
+ * -EINVAL when there are too few mappings.
+ */
+int udamon_three_regions(const struct udamon_range *maps, size_t nr,
+			 struct udamon_range out[3]);
+/* Index of the region containing addr, or -1 (binary search). */
+long udamon_target_find_region(const struct udamon_target *t, uint64_t addr);
+uint64_t udamon_target_total_bytes(const struct udamon_target *t);
+
+#endif /* UDAMON_UDAMON_H */
