@@ -12,5 +12,9 @@ int cmd_demo(int argc, char **argv);
 
 /* "udamon: <msg>" on stderr; returns 1 (for `return die(...)`). */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same, returning -1. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "udamon: warning: <msg>" on stderr. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: MIT
+/* udamon record: monitor a target and save the snapshots, as damo record. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/monitor.h"
+#include "cli/options.h"
+#include "udamon/record.h"
+#include "udamon/textfmt.h"
+
+struct record_opts {
+	struct mon_opts mon;
+	const char *out;
+	enum udamon_record_format fmt;
+	uint64_t timeout_us;
+	bool quiet;
+};
+
+static void record_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: udamon record [options] [<pid> | \"<command line>\"]\n\n"
+		"Monitor a process and save its access pattern to a damo record.\n\n"
+		"Record options:\n"
+		"  -o, --out FILE        output file (default damon.data; an existing\n"
+		"                        file is renamed FILE.old)\n"
+		"  --output_type {json_compressed,json}   (default json_compressed)\n"
+		"  --timeout TIME        stop after TIME (bare numbers are seconds)\n"
+		"  -q, --quiet           no progress or summary lines\n\n%s\n"
+		"Example:\n"
+		"  udamon record --exp_ops_use_reports y --exp_ops_write_only y \\\n"
+		"      \"./my_app --args\"\n", mon_opts_help);
+}
+
+static int parse_record_opt(struct record_opts *r, int argc, char **argv,
+			    int *i)
+{
+	const char *arg = argv[*i], *v;
+	char err[512];
+
+	if (cli_opt_is(arg, "--out") || !strcmp(arg, "-o")) {
+		r->out = cli_opt_value(argc, argv, i, "--out");
+		return r->out ? 1 : -1;
+	}
+	if (cli_opt_is(arg, "--output_type")) {
+		v = cli_opt_value(argc, argv, i, "--output_type");
+		if (!v)
+			return -1;
+		if (udamon_record_format_parse(v, &r->fmt, err, sizeof(err)))
+			return cli_fail("--output_type: %s", err);
+		return 1;
+	}
+	if (cli_opt_is(arg, "--timeout")) {
+		v = cli_opt_value(argc, argv, i, "--timeout");
+		if (!v)
+			return -1;
+		if (udamon_parse_time_us(v, 1000000, &r->timeout_us, err,
+					 sizeof(err)))
+			return cli_fail("--timeout: %s", err);
+		return 1;
+	}
+	if (!strcmp(arg, "-q") || !strcmp(arg, "--quiet")) {
+		r->quiet = true;
+		return 1;
+	}
+	return 0;
+}
+
+/* 0 to go on, 1 when help was printed, -1 after an error. */
+static int parse_args(struct record_opts *r, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		int taken;
+
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			record_usage(stdout);
+			return 1;
+		}
+		taken = parse_record_opt(r, argc, argv, &i);
+		if (!taken)
+			taken = mon_opts_parse_one(&r->mon, argc, argv, &i);
+		if (taken < 0)
+			return -1;
+		if (taken)
+			continue;
+		if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return cli_fail("record: unknown option '%s' (see "
+					"'udamon record --help')", argv[i]);
+		if (mon_opts_set_target(&r->mon, argv[i]))
+			return -1;
+	}
+	if (!r->mon.target_pid && !r->mon.target_cmd)
+		return cli_fail("record: no target: give a pid, --target_pid or "
+				"a command line (see 'udamon record --help')");
+	return 0;
+}
+
+static int save(struct monitor *m, const struct record_opts *r)
+{
+	char err[512];
+
+	if (udamon_record_write(r->out, r->fmt, &m->rec, 1, true, err,
+				sizeof(err)))
+		return cli_fail("cannot write the record: %s", err);
+	if (!r->quiet)
+		fprintf(stderr, "udamon: wrote %zu snapshots to %s\n",
+			m->rec.nr_snapshots, r->out);
+	if (m->rec.lost_events)
+		cli_warn("%llu fault events were lost (the event buffers "
+			 "overflowed); some accesses were not counted",
+			 (unsigned long long)m->rec.lost_events);
+	return 0;
+}
+
+static int record(struct record_opts *r)
+{
+	struct monitor m;
+	int err;
+
+	memset(&m, 0, sizeof(m));
+	m.timeout_us = r->timeout_us;
+	m.quiet = r->quiet;
+	if (r->mon.target_cmd) {
+		if (monitor_spawn(&m, r->mon.target_cmd))
+			return 1;
+	} else {
+		m.pid = r->mon.target_pid;
+	}
+	err = monitor_setup(&m, &r->mon);
+	if (!err) {
+		if (!r->quiet)
+			fprintf(stderr, "udamon: recording process %d (%s) to %s;"
+				" Ctrl-C to stop\n", m.pid,
+				mon_opts_filters_desc(&r->mon), r->out);
+		err = monitor_run(&m);
+		if (save(&m, r))
+			err = -1;
+	}
+	monitor_finish(&m);
+	monitor_report_exit(&m);
+	return err ? 1 : 0;
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct record_opts r;
+	int ret;
+
+	memset(&r, 0, sizeof(r));
+	mon_opts_init(&r.mon);
+	r.out = "damon.data";
+	r.fmt = UDAMON_RECORD_JSON_COMPRESSED;
+	ret = parse_args(&r, argc, argv);
+	if (ret == 1)
+		ret = 0;		/* help */
+	else if (ret || mon_opts_validate(&r.mon))
+		ret = 1;
+	else
+		ret = record(&r);
+	mon_opts_free(&r.mon);
+	return ret;
+}

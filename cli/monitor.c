@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A monitoring run: start or find the target, attach the vaddr operations
+ * set, collect a snapshot per aggregation into a record, stop on timeout,
+ * signal or the target's end.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/monitor.h"
+#include "udamon/ops.h"
+#include "udamon/textfmt.h"
+
+static volatile sig_atomic_t stop_signal;
+static struct udamon_ctx *running_ctx;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+	if (running_ctx)
+		running_ctx->stop = 1;
+}
+
+static void install_stop_handlers(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	/* no SA_RESTART: a signal must cut the sample sleep short */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int monitor_spawn(struct monitor *m, const char *cmd)
+{
+	size_t len = strlen(cmd) + 6;
+	char *line = malloc(len);
+	pid_t pid;
+
+	if (!line)
+		return cli_fail("out of memory");
+	snprintf(line, len, "exec %s", cmd);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		free(line);
+		return cli_fail("cannot start '%s': fork: %s", cmd, strerror(errno));
+	}
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", line, (char *)NULL);
+		fprintf(stderr, "udamon: cannot run /bin/sh: %s\n", strerror(errno));
+		_exit(127);
+	}
+	free(line);
+	m->pid = m->child = pid;
+	return 0;
+}
+
+void monitor_adopt_child(struct monitor *m, pid_t pid)
+{
+	m->pid = m->child = pid;
+}
+
+static bool pid_is_thread_of(int pid, int tid, const int *tids, size_t nr)
+{
+	(void)pid;
+	for (size_t i = 0; i < nr; i++)
+		if (tids[i] == tid)
+			return true;
+	return false;
+}
+
+/* Every --exp_ops_tids entry must be a thread of an attached pid. */
+static int check_tids(const struct monitor *m, const struct mon_opts *o)
+{
+	int *tids = NULL;
+	size_t nr = 0;
+	int err;
+
+	if (!o->nr_tids)
+		return 0;
+	err = udamon_vaddr_threads(m->pid, &tids, &nr);
+	if (err)
+		return cli_fail("cannot list the threads of process %d: %s",
+				m->pid, strerror(-err));
+	for (size_t i = 0; i < o->nr_tids; i++) {
+		if (pid_is_thread_of(m->pid, o->tids[i], tids, nr))
+			continue;
+		if (m->child) {
+			/* a command's threads may not exist yet */
+			cli_warn("--exp_ops_tids: %d is not (yet) a thread of "
+				 "process %d; it counts once it is", o->tids[i],
+				 m->pid);
+			continue;
+		}
+		free(tids);
+		return cli_fail("--exp_ops_tids: %d is not a thread of process "
+				"%d (see /proc/%d/task)", o->tids[i], m->pid,
+				m->pid);
+	}
+	free(tids);
+	return 0;
+}
+
+static void on_snapshot(struct udamon_ctx *ctx, size_t target_idx,
+			const struct udamon_snapshot *snap, void *data)
+{
+	struct monitor *m = data;
+
+	if (udamon_record_add_snapshot(&m->rec, snap))
+		cli_warn("out of memory: a snapshot was not recorded");
+}
+
+static void reap_child(struct monitor *m)
+{
+	int status;
+
+	if (!m->child || m->child_exited)
+		return;
+	if (waitpid(m->child, &status, WNOHANG) == m->child &&
+	    (WIFEXITED(status) || WIFSIGNALED(status))) {
+		m->child_exited = true;
+		m->child_status = status;
+	}
+}
+
+static void show_progress(struct monitor *m)
+{
+	uint64_t now = now_ns();
+
+	if (m->quiet || !isatty(STDERR_FILENO) ||
+	    now - m->last_progress_ns < 10ull * 1000000000ull)
+		return;
+	m->last_progress_ns = now;
+	fprintf(stderr, "udamon: %llu s, %zu snapshots\n",
+		(unsigned long long)((now - m->start_ns) / 1000000000ull),
+		m->rec.nr_snapshots);
+}
+
+static int after_sample(struct udamon_ctx *ctx, void *data)
+{
+	struct monitor *m = data;
+
+	reap_child(m);
+	if (m->child_exited || stop_signal)
+		return 1;
+	if (m->timeout_us &&
+	    now_ns() - m->start_ns >= m->timeout_us * 1000ull)
+		return 1;
+	show_progress(m);
+	return 0;
+}
+
+static void warn_mapping(const char *msg, void *data)
+{
+	cli_warn("%s", msg);
+}
+
+static int setup_record(struct monitor *m, const struct mon_opts *o)
+{
+	memset(&m->rec, 0, sizeof(m->rec));
+	m->rec.sample_us = o->attrs.sample_us;
+	m->rec.aggr_us = o->attrs.aggr_us;
+	m->rec.ops_update_us = o->attrs.ops_update_us;
+	m->rec.has_goal = o->attrs.goal.aggrs != 0;
+	m->rec.goal = o->attrs.goal;
+	m->rec.nr_cpus = m->ctx->track_cpus ? m->ctx->nr_cpus : 0;
+	m->rec.filters_desc = strdup(mon_opts_filters_desc(o));
+	return m->rec.filters_desc ? 0 : cli_fail("out of memory");
+}
+
+static int setup_ctx(struct monitor *m, const struct mon_opts *o)
+{
+	struct udamon_ctx *ctx = udamon_ctx_new();
+	struct udamon_filter *filters;
+	size_t nr_filters;
+	unsigned int nr_cpus = 0;
+
+	if (!ctx)
+		return cli_fail("out of memory");
+	m->ctx = ctx;
+	if (udamon_ctx_set_attrs(ctx, &o->attrs))
+		return cli_fail("%s", udamon_ctx_errmsg(ctx));
+	if (mon_opts_filters(o, &filters, &nr_filters))
+		return cli_fail("out of memory");
+	if (udamon_ctx_set_filters(ctx, filters, nr_filters)) {
+		mon_filters_free(filters, nr_filters);
+		return cli_fail("%s", udamon_ctx_errmsg(ctx));
+	}
+	mon_filters_free(filters, nr_filters);
+	if (o->has_cpus || o->nr_tids) {
+		udamon_possible_cpus(&nr_cpus);
+		ctx->track_cpus = nr_cpus > 0;
+		ctx->nr_cpus = nr_cpus;
+	}
+	if (udamon_ctx_add_target(ctx, m->pid))
+		return cli_fail("%s", udamon_ctx_errmsg(ctx));
+	if (o->nr_regions &&
+	    udamon_target_set_regions(&ctx->targets[0], o->regions,
+				      o->nr_regions))
+		return cli_fail("cannot set the given regions");
+	return 0;
+}
+
+int monitor_setup(struct monitor *m, const struct mon_opts *o)
+{
+	struct udamon_vaddr_opts vo = {
+		.attribution = o->has_cpus || o->nr_tids,
+		.warn = warn_mapping,
+	};
+	int err;
+
+	if (!m->child && kill(m->pid, 0) && errno == ESRCH)
+		return cli_fail("no such process: %d", m->pid);
+	if (check_tids(m, o) || setup_ctx(m, o) || setup_record(m, o))
+		return -1;
+	m->ctx->on_snapshot = on_snapshot;
+	m->ctx->on_snapshot_data = m;
+	m->ctx->after_sample = after_sample;
+	m->ctx->after_sample_data = m;
+	err = udamon_vaddr_attach(m->ctx, &vo);
+	if (err)
+		return cli_fail("cannot monitor process %d: %s", m->pid,
+				udamon_ctx_errmsg(m->ctx)[0] ?
+				udamon_ctx_errmsg(m->ctx) : strerror(-err));
+	return 0;
+}
+
+int monitor_run(struct monitor *m)
+{
+	int err;
+
+	install_stop_handlers();
+	running_ctx = m->ctx;
+	m->start_ns = m->last_progress_ns = now_ns();
+	err = udamon_ctx_run(m->ctx);
+	running_ctx = NULL;
+	reap_child(m);
+	m->rec.lost_events = m->ctx->lost_reports;
+	if (err && !m->child_exited && !stop_signal)
+		return cli_fail("monitoring stopped: %s",
+				udamon_ctx_errmsg(m->ctx)[0] ?
+				udamon_ctx_errmsg(m->ctx) : strerror(-err));
+	return 0;
+}
+
+/* We started it, so we end it: SIGTERM, then SIGKILL after 2 s. */
+static void end_child(struct monitor *m)
+{
+	if (!m->child || m->child_exited)
+		return;
+	kill(m->child, SIGTERM);
+	for (int i = 0; i < 200 && !m->child_exited; i++) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+		reap_child(m);
+	}
+	if (!m->child_exited) {
+		kill(m->child, SIGKILL);
+		if (waitpid(m->child, &m->child_status, 0) == m->child)
+			m->child_exited = true;
+	}
+}
+
+void monitor_report_exit(const struct monitor *m)
+{
+	int st = m->child_status;
+
+	if (!m->child || !m->child_exited || m->quiet)
+		return;
+	if (WIFEXITED(st))
+		fprintf(stderr, "udamon: target %d exited with status %d\n",
+			m->child, WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		fprintf(stderr, "udamon: target %d was killed by signal %d "
+			"(%s)\n", m->child, WTERMSIG(st), strsignal(WTERMSIG(st)));
+}
+
+void monitor_finish(struct monitor *m)
+{
+	if (m->ctx)
+		udamon_ctx_free(m->ctx);
+	m->ctx = NULL;
+	end_child(m);
+	udamon_record_free(&m->rec);
+}

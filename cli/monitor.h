@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/* One monitoring run of a live process, shared by record and demo. */
+#ifndef UDAMON_CLI_MONITOR_H
+#define UDAMON_CLI_MONITOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cli/options.h"
+#include "udamon/record.h"
+#include "udamon/udamon.h"
+
+struct monitor {
+	struct udamon_ctx *ctx;
+	struct udamon_record rec;
+	pid_t pid;		/* the target */
+	pid_t child;		/* the target, when we started it; else 0 */
+	bool child_exited;
+	int child_status;
+	uint64_t timeout_us;	/* 0: until the target exits or a signal */
+	uint64_t start_ns;
+	uint64_t last_progress_ns;
+	bool quiet;
+};
+
+/* Run cmd through the shell ("exec cmd", so its pid is the program's). */
+int monitor_spawn(struct monitor *m, const char *cmd);
+/* Use an already started child (demo) as the target. */
+void monitor_adopt_child(struct monitor *m, pid_t pid);
+/* Check the target, build the context and attach. -1 after printing. */
+int monitor_setup(struct monitor *m, const struct mon_opts *o);
+/* Monitor until timeout, SIGINT/SIGTERM or the target's end. */
+int monitor_run(struct monitor *m);
+/* End a child we started (if still running) and free everything. */
+void monitor_finish(struct monitor *m);
+/* Print how the target ended, if we started it. */
+void monitor_report_exit(const struct monitor *m);
+
+#endif
