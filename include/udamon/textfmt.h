@@ -24,6 +24,11 @@ int udamon_parse_size(const char *s, uint64_t *out, char *err, size_t errlen);
 /* Ratio: "10%" -> 1000 bp, "0.5%" -> 50; a bare number is percent. */
 int udamon_parse_percent_bp(const char *s, uint64_t *out_bp, char *err,
 			    size_t errlen);
+/*
+ * Ratio as damo's text_to_bp (e.g. --monitoring_intervals_goal BP):
+ * "4%" -> 400 bp, but a bare number is already bp ("400" -> 400).
+ */
+int udamon_parse_bp(const char *s, uint64_t *out_bp, char *err, size_t errlen);
 /* Plain unsigned integer (with optional ',' digit grouping). */
 int udamon_parse_u64(const char *s, uint64_t *out, char *err, size_t errlen);
 /* y/yes/true/n/no/false, any case. */
@@ -44,6 +49,8 @@ char *udamon_fmt_addr(uint64_t a, char *buf, size_t len);	/* "140,737,..." */
 
 /* Number of possible CPUs from /sys/devices/system/cpu/possible (last + 1). */
 int udamon_possible_cpus(unsigned int *nr);
+/* The same from the file's text ("0-1\n"); -EINVAL if it is not a cpulist. */
+int udamon_possible_cpus_parse(const char *text, unsigned int *nr);
 /*
  * Parse a cpulist against nr_possible CPUs into mask (allocated; free with
  * udamon_cpumask_free). "all" sets every possible CPU.
