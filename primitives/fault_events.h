@@ -20,7 +20,9 @@ int udamon_fault_source_open(pid_t tgid, struct udamon_fault_source **out,
 			     char *err, size_t errlen);
 /*
  * Hand every event queued since the last call to fn (in time order per
- * CPU). Returns the number of events, or a negative errno.
+ * CPU). Returns the number of events, or a negative errno. A non-zero
+ * return from fn stops the drain (that event counts as consumed); a
+ * negative one is returned.
  */
 long udamon_fault_source_drain(struct udamon_fault_source *s,
 			       int (*fn)(const struct udamon_access_report *r,
@@ -29,5 +31,23 @@ long udamon_fault_source_drain(struct udamon_fault_source *s,
 /* Events the kernel dropped (ring buffer full) so far. */
 uint64_t udamon_fault_source_lost(const struct udamon_fault_source *s);
 void udamon_fault_source_close(struct udamon_fault_source *s);
+
+/*
+ * Added by the fault source's owner (not part of the original contract):
+ *
+ * One line naming the mechanism in use, e.g. "tracepoint
+ * exceptions:page_fault_user+page_fault_kernel, system-wide on 2 CPUs", or
+ * the fallback with its reason (then is_write is -1 in every report).
+ */
+const char *udamon_fault_source_mechanism(const struct udamon_fault_source *s);
+/* True when reports carry is_write (tracepoint), false on the fallback. */
+int udamon_fault_source_knows_writes(const struct udamon_fault_source *s);
+/*
+ * Find field @name in the text of a tracefs event "format" file.
+ * 0 and *offset, *size set; -ENOENT if the field is not there; -EINVAL if
+ * its line is malformed.
+ */
+int udamon_tp_format_field(const char *format, const char *name,
+			   unsigned int *offset, unsigned int *size);
 
 #endif
