@@ -1,0 +1,82 @@
+# Shared helpers of the integration tests (sourced).
+set -u
+ROOT=${UDAMON_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+UDAMON=${UDAMON:-$ROOT/build/udamon}
+WL=${WL:-$ROOT/build/bin}
+TMP=$(mktemp -d /tmp/udamon-it.XXXXXX)
+PIDS=()
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+skip() { echo "skip: $*"; exit 77; }
+fail() { echo "FAIL: $*"; exit 1; }
+note() { echo "# $*"; }
+
+need_root() { [ "$(id -u)" = 0 ] || skip "needs root"; }
+
+# Write monitoring needs userfaultfd WP_ASYNC and PAGEMAP_SCAN (Linux 6.7+).
+need_write_monitoring() {
+	need_root
+	local major minor
+	IFS=. read -r major minor _ <<<"$(uname -r)"
+	if [ "$major" -lt 6 ] || { [ "$major" = 6 ] && [ "${minor%%[!0-9]*}" -lt 7 ]; }; then
+		skip "kernel $(uname -r) has no async write-protect (Linux 6.7+)"
+	fi
+}
+
+# Wait until file $1 has $2 lines (the workload's address file).
+wait_lines() {
+	local i
+	for i in $(seq 1 200); do
+		[ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ] && return 0
+		sleep 0.05
+	done
+	fail "timeout waiting for $1"
+}
+
+# rate NAME: access rate of range NAME from the last rangeheat output.
+rate() { awk -v n="$1" '$1 == n { print $2 }' "$TMP/heat"; }
+
+heat() {	# record addr-file
+	python3 "$ROOT/tests/integration/rangeheat.py" "$1" "$2" >"$TMP/heat" ||
+		fail "cannot read record $1"
+	cat "$TMP/heat"
+}
+
+expect_hot() {	# name [min]
+	local r; r=$(rate "$1")
+	[ -n "$r" ] || fail "no range $1"
+	awk -v r="$r" -v m="${2:-0.3}" 'BEGIN { exit !(r >= m) }' ||
+		fail "range $1 should be hot (>= ${2:-0.3}) but its rate is $r"
+}
+
+expect_cold() {	# name [max]
+	local r; r=$(rate "$1")
+	[ -n "$r" ] || fail "no range $1"
+	awk -v r="$r" -v m="${2:-0.05}" 'BEGIN { exit !(r <= m) }' ||
+		fail "range $1 should be cold (<= ${2:-0.05}) but its rate is $r"
+}
+
+# The process holds no write-protect registration (no "uw" VmFlags).
+expect_no_uffd_wp() {
+	if grep -E '^VmFlags:.* uw( |$)' "/proc/$1/smaps" >/dev/null 2>&1; then
+		fail "process $1 still has userfaultfd-wp registrations"
+	fi
+}
+
+# Run a command that must fail; its stderr must contain the text.
+expect_error() {	# text cmd...
+	local text=$1; shift
+	local out rc
+	out=$("$@" 2>&1 >/dev/null); rc=$?
+	[ $rc -ne 0 ] || fail "'$*' should fail but exited 0"
+	grep -qF -- "$text" <<<"$out" ||
+		fail "'$*' said '$out', expected it to contain '$text'"
+	echo "ok: $* -> $out"
+}

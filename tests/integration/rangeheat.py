@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Access rate of named address ranges in a damo record (ground truth check).
+
+usage: rangeheat.py RECORD ADDR_FILE [--from-fraction F]
+
+ADDR_FILE lines: NAME START END [TID]  (addresses in hex or decimal)
+Prints "NAME RATE" per range: the mean, over the snapshots from fraction F
+of the run on (default 0.5, the second half), of the size-weighted access
+percent of the regions overlapping the range, as a fraction 0..1.
+"""
+import json
+import sys
+import zlib
+
+
+def load(path):
+    data = open(path, 'rb').read()
+    if data[:1] == b'\x78':
+        data = zlib.decompress(data)
+    return json.loads(data)
+
+
+def ranges(path):
+    out = []
+    for line in open(path):
+        f = line.split()
+        if len(f) >= 3:
+            out.append((f[0], int(f[1], 0), int(f[2], 0)))
+    return out
+
+
+def rate(snap, start, end):
+    covered = 0
+    acc = 0.0
+    for r in snap['regions']:
+        lo, hi = max(start, r['start']), min(end, r['end'])
+        if lo < hi:
+            covered += hi - lo
+            acc += (hi - lo) * r['nr_accesses']['percent'] / 100.0
+    return acc / covered if covered else 0.0
+
+
+def main():
+    frac = 0.5
+    if '--from-fraction' in sys.argv:
+        frac = float(sys.argv[sys.argv.index('--from-fraction') + 1])
+    recs = load(sys.argv[1])
+    snaps = recs[0]['snapshots']
+    if not snaps:
+        print('no snapshots', file=sys.stderr)
+        sys.exit(2)
+    tail = snaps[int(len(snaps) * frac):] or snaps[-1:]
+    for name, s, e in ranges(sys.argv[2]):
+        v = sum(rate(sn, s, e) for sn in tail) / len(tail)
+        print('%s %.4f' % (name, v))
+
+
+main()
