@@ -343,10 +343,21 @@ static void fill_attr(struct perf_event_attr *a, enum fault_mode mode,
 	a->exclude_hv = 1;
 }
 
+/*
+ * Ring size per CPU: a share of RING_BUDGET, between RING_MIN and RING_MAX
+ * (4 MiB holds ~58000 samples of 72 bytes: ~50 ms of faults at the fastest
+ * rate a CPU can take them). UDAMON_FAULT_RING_KB overrides it (tests).
+ */
 static size_t ring_data_size(size_t nr_cpus)
 {
 	size_t want = RING_BUDGET / (nr_cpus ? nr_cpus : 1);
 	size_t sz = RING_MIN;
+	const char *env = getenv("UDAMON_FAULT_RING_KB");
+
+	if (env && atol(env) > 0) {
+		want = (size_t)atol(env) << 10;
+		sz = (size_t)sysconf(_SC_PAGESIZE);
+	}
 
 	if (want > RING_MAX)
 		want = RING_MAX;
@@ -585,7 +596,14 @@ int udamon_fault_source_open(pid_t tgid, struct udamon_fault_source **out,
 		free(s);
 		return -ENOMEM;
 	}
-	ret = try_tracepoint(s, err, errlen, why, sizeof(why));
+	/* UDAMON_FAULT_SOFTWARE=1 forces the fallback (tests) */
+	if (getenv("UDAMON_FAULT_SOFTWARE") &&
+	    !strcmp(getenv("UDAMON_FAULT_SOFTWARE"), "1")) {
+		snprintf(why, sizeof(why), "UDAMON_FAULT_SOFTWARE=1");
+		ret = -ENOENT;
+	} else {
+		ret = try_tracepoint(s, err, errlen, why, sizeof(why));
+	}
 	if (ret == 0) {
 		snprintf(s->mech, sizeof(s->mech),
 			 "tracepoint exceptions:page_fault_user%s, "

@@ -176,7 +176,7 @@ static void check_range(const struct reports *rs, const struct toucher *t,
 }
 
 /* Threads on CPU 0 and 1, one from before open, one reading. */
-static void test_cpu_and_thread_attribution(void **state)
+static void check_attribution(bool software)
 {
 	struct toucher a, b, c, e;
 	struct reports rs = { 0 };
@@ -194,6 +194,7 @@ static void test_cpu_and_thread_attribution(void **state)
 	s = open_or_skip(getpid());
 	fprintf(stderr, "mechanism: %s\n", udamon_fault_source_mechanism(s));
 	rw = udamon_fault_source_knows_writes(s) ? 1 : -1;
+	assert_int_equal(rw, software ? -1 : 1);
 	start_toucher(&a, 0, true, NR_PAGES, -1);
 	start_toucher(&b, 1, true, NR_PAGES, -1);
 	start_toucher(&c, 0, false, NR_PAGES, -1);
@@ -223,6 +224,72 @@ static void test_cpu_and_thread_attribution(void **state)
 	free(rs.v);
 	close(go[0]);
 	close(go[1]);
+}
+
+static void test_cpu_and_thread_attribution(void **state)
+{
+	check_attribution(false);
+}
+
+/* The software-event fallback: same attribution, is_write unknown. */
+static void test_software_fallback(void **state)
+{
+	struct udamon_fault_source *s;
+	char err[512];
+
+	setenv("UDAMON_FAULT_SOFTWARE", "1", 1);
+	assert_int_equal(udamon_fault_source_open(getpid(), &s, err,
+						  sizeof(err)), 0);
+	/* success, but the message says what is missing */
+	assert_non_null(strstr(err, "fallback"));
+	assert_non_null(strstr(udamon_fault_source_mechanism(s),
+			       "software event page-faults"));
+	assert_int_equal(udamon_fault_source_knows_writes(s), 0);
+	udamon_fault_source_close(s);
+	check_attribution(true);
+	unsetenv("UDAMON_FAULT_SOFTWARE");
+}
+
+static size_t count_in(const struct reports *rs, const unsigned char *base,
+		       size_t npages)
+{
+	uint64_t start = (uintptr_t)base, end = start + npages * page_size;
+	size_t i, n = 0;
+
+	for (i = 0; i < rs->nr; i++)
+		n += rs->v[i].vaddr >= start && rs->v[i].vaddr < end;
+	return n;
+}
+
+/* A ring too small for a burst: what did not fit is counted as lost. */
+static void test_loss_is_counted(void **state)
+{
+	struct reports rs = { 0 };
+	struct udamon_fault_source *s;
+	struct toucher big, poke;
+	size_t got;
+
+	if (!need_two_cpus())
+		skip();
+	setenv("UDAMON_FAULT_RING_KB", "16", 1);	/* ~220 samples */
+	s = open_or_skip(getpid());
+	unsetenv("UDAMON_FAULT_RING_KB");
+	start_toucher(&big, 0, true, 2048, -1);
+	pthread_join(big.thread, NULL);
+	assert_true(udamon_fault_source_drain(s, collect, &rs) >= 0);
+	/* the kernel writes the LOST record once space is free again */
+	start_toucher(&poke, 0, true, 4, -1);
+	pthread_join(poke.thread, NULL);
+	assert_true(udamon_fault_source_drain(s, collect, &rs) >= 0);
+	got = count_in(&rs, big.base, 2048);
+	fprintf(stderr, "small ring: %zu delivered, %lu lost\n", got,
+		(unsigned long)udamon_fault_source_lost(s));
+	assert_true(got < 2048);
+	assert_true(udamon_fault_source_lost(s) > 0);
+	assert_true(got + udamon_fault_source_lost(s) >= 2048);
+	assert_int_equal(count_in(&rs, poke.base, 4), 4);
+	udamon_fault_source_close(s);
+	free(rs.v);
 }
 
 /* A fork()ed child's faults are another process's: not reported. */
@@ -463,6 +530,8 @@ int main(void)
 		cmocka_unit_test(test_bad_targets),
 		cmocka_unit_test(test_cpu_and_thread_attribution),
 		cmocka_unit_test(test_other_process_not_reported),
+		cmocka_unit_test(test_software_fallback),
+		cmocka_unit_test(test_loss_is_counted),
 		cmocka_unit_test(test_kernel_mode_write),
 		cmocka_unit_test(test_callback_error_stops),
 		cmocka_unit_test(test_burst_and_drain_cost),
