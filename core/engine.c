@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The monitoring loop (DESIGN.md section 3): sample, count, and at the
+ * aggregation boundary merge, apply online changes, auto-tune, emit the
+ * snapshot, reset and split. All intervals are counted in samples.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "udamon/udamon.h"
+#include "core/internal.h"
+
+#define for_each_region(ctx, t, r)					\
+	for (struct udamon_target *t = (ctx)->targets;			\
+	     t < (ctx)->targets + (ctx)->nr_targets; t++)		\
+		for (struct udamon_region *r = t->regions;		\
+		     r < t->regions + t->nr_regions; r++)
+
+static uint64_t now_ns(const struct udamon_ctx *ctx)
+{
+	return ctx->clock.now_ns ? ctx->clock.now_ns(ctx->clock.data) : 0;
+}
+
+void udamon_core_update_region(struct udamon_ctx *ctx, struct udamon_region *r,
+			       bool accessed)
+{
+	uint64_t len = udamon_core_aggr_samples(&ctx->attrs);
+	int64_t bp = (int64_t)r->nr_accesses_bp -
+		(int64_t)((uint64_t)r->last_nr_accesses * 10000 / len) +
+		(accessed ? 10000 : 0);
+
+	/* the moving sum cannot go negative; clamp rounding leftovers */
+	r->nr_accesses_bp = bp < 0 ? 0 : (unsigned int)bp;
+	if (!accessed)
+		return;
+	r->nr_accesses++;
+	if (r->cpu_samples && r->accessed_cpu >= 0 &&
+	    (unsigned int)r->accessed_cpu < ctx->nr_cpus)
+		r->cpu_samples[r->accessed_cpu]++;
+}
+
+int udamon_core_alloc_cpu_samples(struct udamon_ctx *ctx)
+{
+	if (!ctx->track_cpus || !ctx->nr_cpus)
+		return 0;
+	for_each_region(ctx, t, r) {
+		if (r->cpu_samples)
+			continue;
+		r->cpu_samples = calloc(ctx->nr_cpus, sizeof(uint32_t));
+		if (!r->cpu_samples) {
+			udamon_ctx_set_error(ctx, "out of memory for per-CPU "
+					     "counts of %u CPUs", ctx->nr_cpus);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* c' = (c * 10000 / L_old) * L_new / 10000 */
+static unsigned int rescale(unsigned int c, uint64_t l_old, uint64_t l_new)
+{
+	return (unsigned int)((uint64_t)c * 10000 / l_old * l_new / 10000);
+}
+
+void udamon_core_apply_attrs(struct udamon_ctx *ctx,
+			     const struct udamon_attrs *a)
+{
+	const struct udamon_attrs old = ctx->attrs;
+	uint64_t lo = udamon_core_aggr_samples(&old);
+	uint64_t ln = udamon_core_aggr_samples(a);
+
+	for_each_region(ctx, t, r) {
+		if (lo != ln) {
+			r->nr_accesses = rescale(r->nr_accesses, lo, ln);
+			r->last_nr_accesses = rescale(r->last_nr_accesses,
+						      lo, ln);
+			r->nr_accesses_bp = r->nr_accesses * 10000;
+			for (unsigned int c = 0; r->cpu_samples &&
+			     c < ctx->nr_cpus; c++)
+				r->cpu_samples[c] = rescale(r->cpu_samples[c],
+							    lo, ln);
+		}
+		if (old.aggr_us != a->aggr_us)
+			r->age = (unsigned int)((uint64_t)r->age *
+						old.aggr_us / a->aggr_us);
+	}
+	ctx->attrs = *a;
+	if (memcmp(&old.goal, &a->goal, sizeof(old.goal)))
+		ctx->next_goal_aggr = a->goal.aggrs;
+	if (udamon_core_started(ctx)) {
+		ctx->next_aggr_sample = ctx->passed_samples + ln;
+		ctx->next_update_sample = ctx->passed_samples +
+			udamon_core_update_samples(a);
+	}
+}
+
+void udamon_core_apply_pending(struct udamon_ctx *ctx)
+{
+	if (!ctx->has_pending)
+		return;
+	udamon_core_apply_attrs(ctx, &ctx->pending_attrs);
+	udamon_core_filters_free(ctx->filters, ctx->nr_filters);
+	ctx->filters = ctx->pending_filters;
+	ctx->nr_filters = ctx->pending_nr_filters;
+	ctx->pending_filters = NULL;
+	ctx->pending_nr_filters = 0;
+	ctx->has_pending = false;
+	/* min_nr_regions may have changed */
+	ctx->sz_limit = udamon_core_sz_limit(ctx);
+}
+
+void udamon_core_reset_aggregated(struct udamon_ctx *ctx)
+{
+	for_each_region(ctx, t, r) {
+		r->last_nr_accesses = r->nr_accesses;
+		r->nr_accesses = 0;
+		if (r->cpu_samples)
+			memset(r->cpu_samples, 0,
+			       ctx->nr_cpus * sizeof(uint32_t));
+	}
+}
+
+static int emit_snapshots(struct udamon_ctx *ctx, uint64_t end_ns)
+{
+	for (size_t i = 0; i < ctx->nr_targets && ctx->on_snapshot; i++) {
+		struct udamon_target *t = &ctx->targets[i];
+		struct udamon_snapshot s = {
+			.start_time_ns = ctx->aggr_start_ns,
+			.end_time_ns = end_ns,
+			.total_bytes = udamon_target_total_bytes(t),
+			.sample_us = ctx->attrs.sample_us,
+			.aggr_us = ctx->attrs.aggr_us,
+			.nr_regions = t->nr_regions,
+		};
+
+		s.regions = calloc(t->nr_regions + 1, sizeof(*s.regions));
+		if (!s.regions) {
+			udamon_ctx_set_error(ctx, "out of memory for a "
+					     "snapshot of %zu regions",
+					     t->nr_regions);
+			return -ENOMEM;
+		}
+		for (size_t j = 0; j < t->nr_regions; j++) {
+			const struct udamon_region *r = &t->regions[j];
+
+			s.regions[j].start = r->start;
+			s.regions[j].end = r->end;
+			s.regions[j].nr_accesses = r->nr_accesses;
+			s.regions[j].age = r->age;
+			s.regions[j].cpu_samples = r->cpu_samples;
+		}
+		ctx->on_snapshot(ctx, i, &s, ctx->on_snapshot_data);
+		free(s.regions);
+	}
+	return 0;
+}
+
+int udamon_core_aggregate(struct udamon_ctx *ctx)
+{
+	unsigned int thres = udamon_core_aggr_samples(&ctx->attrs) / 10;
+	uint64_t end = now_ns(ctx);
+	int err;
+
+	udamon_core_merge(ctx, thres, ctx->sz_limit);
+	udamon_core_apply_pending(ctx);
+	if (ctx->attrs.goal.aggrs) {
+		if (ctx->next_goal_aggr <= 1) {
+			udamon_core_autotune(ctx);
+			ctx->next_goal_aggr = ctx->attrs.goal.aggrs;
+		} else {
+			ctx->next_goal_aggr--;
+		}
+	}
+	err = emit_snapshots(ctx, end);
+	udamon_core_reset_aggregated(ctx);
+	ctx->next_aggr_sample = ctx->passed_samples +
+		udamon_core_aggr_samples(&ctx->attrs);
+	ctx->aggr_start_ns = end;
+	if (!err)
+		err = udamon_core_split(ctx);
+	if (err && !ctx->errmsg[0])
+		udamon_ctx_set_error(ctx, "out of memory splitting regions");
+	return err;
+}
+
+static int ops_error(struct udamon_ctx *ctx, const char *what, int err)
+{
+	if (!ctx->errmsg[0])
+		udamon_ctx_set_error(ctx, "%s: %s failed: %s",
+				     ctx->ops->name ? ctx->ops->name : "ops",
+				     what, strerror(err < 0 ? -err : err));
+	return err < 0 ? err : -EIO;
+}
+
+int udamon_ctx_start(struct udamon_ctx *ctx)
+{
+	int err;
+
+	ctx->errmsg[0] = '\0';
+	if (!ctx->ops) {
+		udamon_ctx_set_error(ctx, "no operations set: attach one "
+				     "(vaddr, paddr or sim) before starting");
+		return -EINVAL;
+	}
+	if (!ctx->nr_targets) {
+		udamon_ctx_set_error(ctx, "no monitoring target: add one "
+				     "before starting");
+		return -EINVAL;
+	}
+	err = udamon_attrs_validate(&ctx->attrs, ctx->errmsg,
+				    sizeof(ctx->errmsg));
+	if (err)
+		return err;
+	if (ctx->has_pending)
+		udamon_core_apply_pending(ctx);
+	if (ctx->ops->init) {
+		err = ctx->ops->init(ctx);
+		if (err)
+			return ops_error(ctx, "init", err);
+	}
+	ctx->passed_samples = 0;
+	ctx->next_aggr_sample = udamon_core_aggr_samples(&ctx->attrs);
+	ctx->next_update_sample = udamon_core_update_samples(&ctx->attrs);
+	ctx->next_goal_aggr = ctx->attrs.goal.aggrs;
+	ctx->sz_limit = udamon_core_sz_limit(ctx);
+	ctx->aggr_start_ns = now_ns(ctx);
+	ctx->sample_start_ns = ctx->aggr_start_ns;
+	return udamon_core_alloc_cpu_samples(ctx);
+}
+
+static void prepare_regions(struct udamon_ctx *ctx)
+{
+	for_each_region(ctx, t, r) {
+		/* a fresh random sampling address every sample, like DAMON */
+		r->sampling_addr = udamon_rng_range(&ctx->rng, r->start,
+						    r->end);
+		r->accessed = false;
+		r->accessed_cpu = UDAMON_UNKNOWN_CPU;
+	}
+}
+
+static int update_boundary(struct udamon_ctx *ctx)
+{
+	int err = 0;
+
+	ctx->next_update_sample = ctx->passed_samples +
+		udamon_core_update_samples(&ctx->attrs);
+	if (ctx->ops->update) {
+		err = ctx->ops->update(ctx);
+		if (err)
+			return ops_error(ctx, "update", err);
+	}
+	ctx->sz_limit = udamon_core_sz_limit(ctx);
+	return 0;
+}
+
+int udamon_ctx_step(struct udamon_ctx *ctx)
+{
+	int err;
+
+	if (!udamon_core_started(ctx) || !ctx->ops) {
+		udamon_ctx_set_error(ctx, "monitoring is not started: call "
+				     "udamon_ctx_start() first");
+		return -EINVAL;
+	}
+	ctx->errmsg[0] = '\0';
+	err = udamon_core_alloc_cpu_samples(ctx);
+	if (err)
+		return err;
+	prepare_regions(ctx);
+	ctx->sample_start_ns = now_ns(ctx);
+	if (ctx->ops->prepare_access_checks) {
+		err = ctx->ops->prepare_access_checks(ctx);
+		if (err)
+			return ops_error(ctx, "prepare_access_checks", err);
+	}
+	if (ctx->clock.sleep_us)
+		ctx->clock.sleep_us(ctx->clock.data, ctx->attrs.sample_us);
+	ctx->passed_samples++;
+	if (ctx->ops->check_accesses) {
+		err = ctx->ops->check_accesses(ctx);
+		if (err)
+			return ops_error(ctx, "check_accesses", err);
+	}
+	udamon_core_consume_reports(ctx);
+	for_each_region(ctx, t, r)
+		udamon_core_update_region(ctx, r, r->accessed);
+	if (ctx->passed_samples >= ctx->next_aggr_sample) {
+		err = udamon_core_aggregate(ctx);
+		if (err)
+			return err;
+	}
+	if (ctx->passed_samples >= ctx->next_update_sample)
+		return update_boundary(ctx);
+	return 0;
+}
+
+static bool any_target_valid(struct udamon_ctx *ctx)
+{
+	if (!ctx->ops->target_valid)
+		return true;
+	for (size_t i = 0; i < ctx->nr_targets; i++)
+		if (ctx->ops->target_valid(ctx, &ctx->targets[i]))
+			return true;
+	return false;
+}
+
+int udamon_ctx_run(struct udamon_ctx *ctx)
+{
+	int err = udamon_ctx_start(ctx);
+
+	while (!err && !ctx->stop && any_target_valid(ctx)) {
+		err = udamon_ctx_step(ctx);
+		if (!err && ctx->after_sample &&
+		    ctx->after_sample(ctx, ctx->after_sample_data))
+			break;
+	}
+	return err;
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Engine pieces shared between the core/ files and the unit tests.
+ * Not part of the public API.
+ */
+#ifndef UDAMON_CORE_INTERNAL_H
+#define UDAMON_CORE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "udamon/udamon.h"
+
+/* udamon_ctx_start() sets the first aggregation boundary (>= 1). */
+static inline bool udamon_core_started(const struct udamon_ctx *ctx)
+{
+	return ctx->next_aggr_sample != 0;
+}
+
+/* Samples per aggregation: L = max(1, aggr / sample). */
+unsigned int udamon_core_aggr_samples(const struct udamon_attrs *a);
+/* Samples per ops update interval, at least 1. */
+uint64_t udamon_core_update_samples(const struct udamon_attrs *a);
+
+/* regions.c: the region array of a target */
+int udamon_core_regions_reserve(struct udamon_target *t, size_t n);
+void udamon_core_target_free(struct udamon_target *t);
+uint64_t udamon_core_sz_limit(const struct udamon_ctx *ctx);
+
+/* split_merge.c */
+void udamon_core_update_ages(struct udamon_target *t, unsigned int thres);
+void udamon_core_merge_target(struct udamon_ctx *ctx, struct udamon_target *t,
+			      unsigned int thres, uint64_t sz_limit);
+/* Age update and merge of every target, doubling thres while over max. */
+void udamon_core_merge(struct udamon_ctx *ctx, unsigned int thres,
+		       uint64_t sz_limit);
+int udamon_core_split(struct udamon_ctx *ctx);
+int udamon_core_split_target(struct udamon_ctx *ctx, struct udamon_target *t,
+			     unsigned int nr_pieces);
+
+/* engine.c */
+/* One sample's bookkeeping: bp moving sum, nr, per-CPU samples. */
+void udamon_core_update_region(struct udamon_ctx *ctx, struct udamon_region *r,
+			       bool accessed);
+/* Make every region carry a cpu_samples array when ctx->track_cpus. */
+int udamon_core_alloc_cpu_samples(struct udamon_ctx *ctx);
+/* Switch to new attributes, rescaling counts and age (online change). */
+void udamon_core_apply_attrs(struct udamon_ctx *ctx,
+			     const struct udamon_attrs *a);
+/* Apply pending udamon_ctx_commit() changes, if any. */
+void udamon_core_apply_pending(struct udamon_ctx *ctx);
+/* Everything done at the aggregation boundary. */
+int udamon_core_aggregate(struct udamon_ctx *ctx);
+void udamon_core_reset_aggregated(struct udamon_ctx *ctx);
+
+/* autotune.c */
+/* The feedback loop of DAMON's quota/interval tuning (goal 10000). */
+uint64_t udamon_core_feedback(uint64_t last_input, uint64_t score);
+/* score = events * 10000 / target events of the current aggregation. */
+uint64_t udamon_core_tune_score(const struct udamon_ctx *ctx);
+/* Scale factor in bp (5000..20000) for the current score. */
+uint64_t udamon_core_tune_adaptation_bp(const struct udamon_ctx *ctx);
+/* One auto-tuning step: new sample/aggr intervals, counts kept. */
+void udamon_core_autotune(struct udamon_ctx *ctx);
+
+/* reports.c: count the queued reports of this sample, then drop them. */
+void udamon_core_consume_reports(struct udamon_ctx *ctx);
+
+/* filters: free an owned array */
+void udamon_core_filters_free(struct udamon_filter *f, size_t nr);
+int udamon_core_filters_dup(const struct udamon_filter *src, size_t nr,
+			    struct udamon_filter **out);
+
+#endif

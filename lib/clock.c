@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+/* The real clock: CLOCK_MONOTONIC and nanosleep. */
+#include <time.h>
+
+#include "udamon/udamon.h"
+
+static uint64_t real_now_ns(void *data)
+{
+	struct timespec ts;
+
+	(void)data;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* A signal cuts the sleep short; the loop then sees ctx->stop. */
+static void real_sleep_us(void *data, uint64_t us)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(us / 1000000),
+		.tv_nsec = (long)(us % 1000000) * 1000,
+	};
+
+	(void)data;
+	nanosleep(&ts, NULL);
+}
+
+const struct udamon_clock udamon_clock_real = {
+	.now_ns = real_now_ns,
+	.sleep_us = real_sleep_us,
+	.data = NULL,
+};
