@@ -85,11 +85,14 @@ static bool push_digit(struct decnum *d, int digit)
 }
 
 /*
- * Parse digits with optional ',' grouping between digits and an optional
- * '.' fraction at *pp.  Fraction digits that no longer fit are dropped
+ * Parse digits, with ',' grouping between digits and a '.' fraction if
+ * flags allow, at *pp.  Fraction digits that no longer fit are dropped
  * (truncation).  Returns false if there is no number there.
  */
-static bool parse_decimal(const char **pp, struct decnum *d, bool allow_frac)
+#define DEC_FRAC	1	/* allow a '.' fraction */
+#define DEC_GROUP	2	/* allow ',' digit grouping */
+
+static bool parse_decimal(const char **pp, struct decnum *d, int flags)
 {
 	const char *p = *pp;
 
@@ -97,12 +100,13 @@ static bool parse_decimal(const char **pp, struct decnum *d, bool allow_frac)
 	if (!isdigit((unsigned char)*p))
 		return false;
 	while (isdigit((unsigned char)*p) ||
-	       (*p == ',' && isdigit((unsigned char)p[1]) && p > *pp)) {
+	       ((flags & DEC_GROUP) && *p == ',' &&
+		isdigit((unsigned char)p[1]) && p > *pp)) {
 		if (*p != ',' && !push_digit(d, *p - '0'))
 			d->overflow = true;
 		p++;
 	}
-	if (allow_frac && *p == '.' && isdigit((unsigned char)p[1])) {
+	if ((flags & DEC_FRAC) && *p == '.' && isdigit((unsigned char)p[1])) {
 		d->fraction = true;
 		for (p++; isdigit((unsigned char)*p); p++) {
 			if (!d->overflow && push_digit(d, *p - '0'))
@@ -192,7 +196,7 @@ int udamon_parse_time_us(const char *s, uint64_t default_unit_us,
 		return -EINVAL;
 	}
 	while (*p) {
-		if (!parse_decimal(&p, &d, true))
+		if (!parse_decimal(&p, &d, DEC_FRAC | DEC_GROUP))
 			return time_junk(s, err, errlen);
 		p = skip_ws(p);
 		u = match_time_unit(&p);
@@ -261,7 +265,7 @@ static int size_value(const char *s, uint64_t *out)
 	}
 	if (is_negative(s))
 		return -ERANGE;
-	if (!parse_decimal(&p, &d, true))
+	if (!parse_decimal(&p, &d, DEC_FRAC | DEC_GROUP))
 		return -EINVAL;
 	p = skip_ws(p);
 	if (*p) {
@@ -313,7 +317,7 @@ static int parse_ratio(const char *s, uint64_t bare_mult, uint64_t *out,
 		       s);
 		return -EINVAL;
 	}
-	if (!parse_decimal(&p, &d, true))
+	if (!parse_decimal(&p, &d, DEC_FRAC | DEC_GROUP))
 		goto junk;
 	p = skip_ws(p);
 	if (*p == '%') {
@@ -362,7 +366,7 @@ int udamon_parse_u64(const char *s, uint64_t *out, char *err, size_t errlen)
 		       s);
 		return -EINVAL;
 	}
-	if (!parse_decimal(&p, &d, false) || !at_end(p)) {
+	if (!parse_decimal(&p, &d, DEC_GROUP) || !at_end(p)) {
 		seterr(err, errlen, "invalid number '%s': expected an unsigned "
 		       "integer, e.g. '10' or '1,024'", s);
 		return -EINVAL;
@@ -478,12 +482,12 @@ static int intlist_item(const char *s, const char **pp, int *lo, int *hi,
 	const char *start = p;
 	struct decnum a, b;
 
-	if (!parse_decimal(&p, &a, false))
+	if (!parse_decimal(&p, &a, 0))
 		goto junk;
 	b = a;
 	if (*p == '-') {
 		p++;
-		if (!parse_decimal(&p, &b, false))
+		if (!parse_decimal(&p, &b, 0))
 			goto junk;
 	}
 	if (*p && *p != ',' && !isspace((unsigned char)*p))
