@@ -76,7 +76,7 @@ struct udamon_fault_source {
 	size_t nr_rings;
 	uint64_t lost;
 	unsigned char *tmp;	/* a record that wraps the ring end */
-	char mech[384];
+	char mech[768];
 };
 
 static long sys_perf_event_open(struct perf_event_attr *attr, pid_t pid,

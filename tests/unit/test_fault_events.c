@@ -98,14 +98,15 @@ static unsigned char *fresh_range(size_t npages)
 	return p;
 }
 
-static void start_toucher(struct toucher *t, int cpu, bool write,
-			  size_t npages, int go_fd)
+/* @base: a fresh range of @npages, or NULL to map one now. */
+static void start_toucher_at(struct toucher *t, int cpu, bool write,
+			     unsigned char *base, size_t npages, int go_fd)
 {
 	memset(t, 0, sizeof(*t));
 	t->cpu = cpu;
 	t->write = write;
 	t->npages = npages;
-	t->base = fresh_range(npages);
+	t->base = base ? base : fresh_range(npages);
 	t->go_fd = go_fd;
 	assert_int_equal(pthread_create(&t->thread, NULL, toucher_main, t), 0);
 }
@@ -175,10 +176,17 @@ static void check_range(const struct reports *rs, const struct toucher *t,
 	free(seen);
 }
 
+static void start_toucher(struct toucher *t, int cpu, bool write,
+			  size_t npages, int go_fd)
+{
+	start_toucher_at(t, cpu, write, NULL, npages, go_fd);
+}
+
 /* Threads on CPU 0 and 1, one from before open, one reading. */
 static void check_attribution(bool software)
 {
 	struct toucher a, b, c, e;
+	unsigned char *ra, *rb, *rc;
 	struct reports rs = { 0 };
 	struct udamon_fault_source *s;
 	struct timespec t0, t1;
@@ -195,9 +203,16 @@ static void check_attribution(bool software)
 	fprintf(stderr, "mechanism: %s\n", udamon_fault_source_mechanism(s));
 	rw = udamon_fault_source_knows_writes(s) ? 1 : -1;
 	assert_int_equal(rw, software ? -1 : 1);
-	start_toucher(&a, 0, true, NR_PAGES, -1);
-	start_toucher(&b, 1, true, NR_PAGES, -1);
-	start_toucher(&c, 0, false, NR_PAGES, -1);
+	/*
+	 * Map every range before any thread can exit, so that no range
+	 * reuses the address of a stack unmapped during the test.
+	 */
+	ra = fresh_range(NR_PAGES);
+	rb = fresh_range(NR_PAGES);
+	rc = fresh_range(NR_PAGES);
+	start_toucher_at(&a, 0, true, ra, NR_PAGES, -1);
+	start_toucher_at(&b, 1, true, rb, NR_PAGES, -1);
+	start_toucher_at(&c, 0, false, rc, NR_PAGES, -1);
 	assert_int_equal(write(go[1], "x", 1), 1);
 	pthread_join(a.thread, NULL);
 	pthread_join(b.thread, NULL);
@@ -224,6 +239,10 @@ static void check_attribution(bool software)
 	free(rs.v);
 	close(go[0]);
 	close(go[1]);
+	munmap(ra, NR_PAGES * page_size);
+	munmap(rb, NR_PAGES * page_size);
+	munmap(rc, NR_PAGES * page_size);
+	munmap(e.base, NR_PAGES * page_size);
 }
 
 static void test_cpu_and_thread_attribution(void **state)
@@ -278,10 +297,11 @@ static void test_loss_is_counted(void **state)
 	pthread_join(big.thread, NULL);
 	assert_true(udamon_fault_source_drain(s, collect, &rs) >= 0);
 	/* the kernel writes the LOST record once space is free again */
+	got = count_in(&rs, big.base, 2048);
+	rs.nr = 0;
 	start_toucher(&poke, 0, true, 4, -1);
 	pthread_join(poke.thread, NULL);
 	assert_true(udamon_fault_source_drain(s, collect, &rs) >= 0);
-	got = count_in(&rs, big.base, 2048);
 	fprintf(stderr, "small ring: %zu delivered, %lu lost\n", got,
 		(unsigned long)udamon_fault_source_lost(s));
 	assert_true(got < 2048);
@@ -290,6 +310,8 @@ static void test_loss_is_counted(void **state)
 	assert_int_equal(count_in(&rs, poke.base, 4), 4);
 	udamon_fault_source_close(s);
 	free(rs.v);
+	munmap(big.base, 2048 * page_size);
+	munmap(poke.base, 4 * page_size);
 }
 
 /* A fork()ed child's faults are another process's: not reported. */
