@@ -158,7 +158,6 @@ static int parse_region(const struct walk *w, const char **pp,
 {
 	const char *tok = *pp;
 	int toklen, ret;
-	char possible[32];
 
 	ret = parse_region_syntax(w, pp, r);
 	toklen = 0;
@@ -193,12 +192,6 @@ static int parse_region(const struct walk *w, const char **pp,
 		       w->s, toklen, tok, r->used, r->group);
 		return -EINVAL;
 	}
-	if (w->check_possible && !r->empty && r->end >= w->nbits) {
-		possible_text(w->nbits, possible, sizeof(possible));
-		seterr(w, "CPU %u in '%s' is not possible: this machine has %s",
-		       r->end, w->s, possible);
-		return -EINVAL;
-	}
 	return 0;
 }
 
@@ -208,19 +201,36 @@ static int cpulist_walk(const struct walk *w, region_fn fn, void *data)
 {
 	const char *p = w->s;
 	struct cpu_region r;
+	bool impossible = false;
+	unsigned int worst = 0;
+	char possible[32];
 	int ret;
 
 	for (;;) {
 		while (is_sep(*p))
 			p++;
 		if (!*p)
-			return 0;
+			break;
 		ret = parse_region(w, &p, &r);
 		if (ret)
 			return ret;
-		if (!r.empty)
+		if (r.empty)
+			continue;
+		if (w->check_possible && r.end >= w->nbits) {
+			impossible = true;
+			worst = r.end > worst ? r.end : worst;
+		} else {
 			fn(&r, data);
+		}
 	}
+	/* grammar errors first; then name the highest CPU that is not there */
+	if (impossible) {
+		possible_text(w->nbits, possible, sizeof(possible));
+		seterr(w, "CPU %u in '%s' is not possible: this machine has %s",
+		       worst, w->s, possible);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static void set_region(const struct cpu_region *r, void *data)
@@ -355,8 +365,10 @@ char *udamon_cpumask_format(const struct udamon_cpumask *mask, char *buf,
 		else
 			n = snprintf(buf + o, len - o, "%s%u-%u",
 				     o ? "," : "", cpu, end);
-		if (n < 0 || (size_t)n >= len - o)
-			return buf;	/* truncated */
+		if (n < 0 || (size_t)n >= len - o) {
+			buf[o] = '\0';	/* no room: keep whole items only */
+			return buf;
+		}
 		o += (size_t)n;
 		cpu = end;
 	}
