@@ -59,4 +59,16 @@ int udamon_record_read(const char *path, struct udamon_record **recs,
 int udamon_record_format_parse(const char *s, enum udamon_record_format *fmt,
 			       char *err, size_t errlen);
 
+/*
+ * The intervals in force for one snapshot: its own when set, else the
+ * record's.
+ */
+void udamon_record_snapshot_intervals(const struct udamon_record *rec,
+				      const struct udamon_snapshot *snap,
+				      uint64_t *sample_us, uint64_t *aggr_us);
+/* nr_accesses as a percent of the samples of one aggregation (floored). */
+unsigned int udamon_record_access_percent(const struct udamon_record *rec,
+					  const struct udamon_snapshot *snap,
+					  unsigned int nr_accesses);
+
 #endif
