@@ -702,8 +702,8 @@ int udamon_record_read(const char *path, struct udamon_record **recs,
 {
 	struct rd rd = { .file = path, .err = err, .errlen = errlen };
 	struct json_object *root = NULL;
-	unsigned char *raw, *text;
-	size_t len, tlen;
+	unsigned char *raw = NULL, *text;
+	size_t len = 0, tlen;
 	int ret;
 
 	ret = slurp(&rd, &raw, &len);
