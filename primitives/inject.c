@@ -1,0 +1,518 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ptrace syscall injection (see inject.h).
+ *
+ * Stops seen while we hold a thread (PTRACE_SEIZE with TRACESYSGOOD):
+ *   event stop       PTRACE_EVENT_STOP: our interrupt or a group-stop; the
+ *                    thread sits in get_signal() with its own registers.
+ *   syscall stop     SIGTRAP|0x80: entry or exit of the injected syscall.
+ *   signal stop      anything else: a signal is being delivered.
+ * A signal that arrives before the injected syscall starts is delivered
+ * with the saved registers put back (so the kernel's own restart logic
+ * sees the original state), then the thread is interrupted again and the
+ * syscall retried.
+ *
+ * Detaching after an injected syscall goes through one more event stop:
+ * with the saved registers back, the thread leaves the syscall-exit stop,
+ * traps in get_signal() and there the kernel restarts the interrupted call
+ * (or delivers a pending signal) exactly as if we had never been there.
+ * The explicit restart fix-up (udamon_arch_restart_fixup) is the fallback
+ * when that trap cannot be had.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "primitives/inject.h"
+
+#define MAX_SIGNAL_RETRIES	64
+
+enum stop_kind { STOP_EVENT, STOP_SYSCALL, STOP_SIGNAL };
+
+static int fail(struct udamon_inject *in, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct udamon_inject *in, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (in->err && in->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(in->err, in->errlen, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+/* ---- finding a syscall instruction ------------------------------------ */
+
+static int scan_code(pid_t pid, uint64_t start, uint64_t end, uint64_t *pc)
+{
+	const size_t n = udamon_arch_syscall_insn_len;
+	unsigned char buf[65536];
+	uint64_t addr;
+
+	for (addr = start; addr < end; addr += sizeof(buf) - n) {
+		size_t len = end - addr < sizeof(buf) ? end - addr : sizeof(buf);
+		struct iovec local = { buf, len }, remote = { (void *)addr, len };
+		ssize_t got = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+		ssize_t i;
+
+		if (got < (ssize_t)n)
+			return -EIO;
+		for (i = 0; i + (ssize_t)n <= got; i++) {
+			if (!memcmp(buf + i, udamon_arch_syscall_insn, n)) {
+				*pc = addr + i;
+				return 0;
+			}
+		}
+		if ((size_t)got < len)
+			return -EIO;
+		if (len < sizeof(buf))
+			break;
+	}
+	return -ENOENT;
+}
+
+int udamon_inject_find_syscall(pid_t pid, uint64_t *pc, char *err,
+			       size_t errlen)
+{
+	char path[64], line[512];
+	int pass, ret = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	/* First the [vdso]; failing that, any executable mapping. */
+	for (pass = 0; pass < 2 && ret; pass++) {
+		f = fopen(path, "re");
+		if (!f) {
+			ret = -errno;
+			snprintf(err, errlen, "cannot read %s: %s", path,
+				 strerror(errno));
+			return ret == -ENOENT ? -ESRCH : ret;
+		}
+		while (ret && fgets(line, sizeof(line), f)) {
+			unsigned long long s, e;
+			char perms[8];
+
+			if (sscanf(line, "%llx-%llx %7s", &s, &e, perms) != 3)
+				continue;
+			if (perms[2] != 'x' || perms[0] != 'r')
+				continue;
+			if (pass == 0 && !strstr(line, "[vdso]"))
+				continue;
+			if (pass == 1 && strstr(line, "[vsyscall]"))
+				continue;
+			ret = scan_code(pid, s, e, pc);
+		}
+		fclose(f);
+	}
+	if (ret)
+		snprintf(err, errlen,
+			 "no syscall instruction found in the code of process %d",
+			 pid);
+	return ret;
+}
+
+/* ---- choosing a thread ------------------------------------------------ */
+
+/* Blocked in one of these, a thread resumes its call after a ptrace stop. */
+static const long restartable[] = {
+	SYS_read, SYS_write, SYS_readv, SYS_writev, SYS_pread64,
+	SYS_pwrite64, SYS_clock_nanosleep, SYS_futex, SYS_wait4, SYS_waitid,
+	SYS_ppoll, SYS_pselect6, SYS_rt_sigsuspend, SYS_accept4,
+	SYS_recvfrom, SYS_recvmsg, SYS_sendto, SYS_sendmsg, SYS_connect,
+	SYS_flock, SYS_fcntl,
+#ifdef SYS_nanosleep
+	SYS_nanosleep,
+#endif
+#ifdef SYS_pause
+	SYS_pause,
+#endif
+#ifdef SYS_poll
+	SYS_poll,
+#endif
+#ifdef SYS_select
+	SYS_select,
+#endif
+#ifdef SYS_accept
+	SYS_accept,
+#endif
+};
+
+/* 0: unusable (zombie), 1: stop may disturb it, 2: blocked safely, 3: running */
+static int thread_score(pid_t pid, pid_t tid)
+{
+	char path[96], buf[512], *p;
+	size_t i;
+	long nr;
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ')
+		return 0;
+	switch (p[2]) {
+	case 'R':
+		return 3;
+	case 'Z':
+	case 'X':
+	case 'x':
+		return 0;
+	case 'S':
+	case 'D':
+		break;
+	default:
+		return 1;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", pid, tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 1;
+	buf[n] = 0;
+	if (!strncmp(buf, "running", 7))
+		return 3;
+	nr = strtol(buf, NULL, 10);
+	for (i = 0; i < sizeof(restartable) / sizeof(restartable[0]); i++)
+		if (restartable[i] == nr)
+			return 2;
+	return 1;
+}
+
+struct cand {
+	pid_t tid;
+	int score;
+};
+
+static int cmp_cand(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	if (x->score != y->score)
+		return y->score - x->score;
+	return x->tid - y->tid;
+}
+
+/* Threads of pid, best first. */
+static int list_candidates(pid_t pid, struct cand **out, size_t *nr)
+{
+	char path[64];
+	struct dirent *de;
+	struct cand *c = NULL, *tmp;
+	size_t n = 0, cap = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	if (!d)
+		return errno == ENOENT ? -ESRCH : -errno;
+	while ((de = readdir(d))) {
+		pid_t tid = atoi(de->d_name);
+
+		if (tid <= 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			tmp = realloc(c, cap * sizeof(*c));
+			if (!tmp) {
+				free(c);
+				closedir(d);
+				return -ENOMEM;
+			}
+			c = tmp;
+		}
+		c[n].tid = tid;
+		c[n].score = thread_score(pid, tid);
+		n++;
+	}
+	closedir(d);
+	qsort(c, n, sizeof(*c), cmp_cand);
+	*out = c;
+	*nr = n;
+	return 0;
+}
+
+/* ---- stops -------------------------------------------------------------- */
+
+/* Wait for the next stop of our thread: its kind and signal, or -ESRCH. */
+static int wait_stop(struct udamon_inject *in, enum stop_kind *kind, int *sig)
+{
+	int status;
+
+	for (;;) {
+		pid_t r = waitpid(in->tid, &status, __WALL);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			in->seized = false;
+			return fail(in, -ESRCH, "process %d: lost thread %d: %s",
+				    in->pid, in->tid, strerror(errno));
+		}
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+			in->seized = false;
+			return fail(in, -ESRCH,
+				    "process %d exited while udamon was attaching to it",
+				    in->pid);
+		}
+		if (!WIFSTOPPED(status))
+			continue;
+		*sig = WSTOPSIG(status);
+		if ((status >> 16) == PTRACE_EVENT_STOP)
+			*kind = STOP_EVENT;
+		else if (*sig == (SIGTRAP | 0x80))
+			*kind = STOP_SYSCALL;
+		else
+			*kind = STOP_SIGNAL;
+		return 0;
+	}
+}
+
+static int ptrace_err(struct udamon_inject *in, const char *what)
+{
+	int e = errno;
+
+	if (e == ESRCH)
+		return fail(in, -ESRCH,
+			    "process %d exited while udamon was attaching to it",
+			    in->pid);
+	return fail(in, -e, "process %d, thread %d: ptrace %s: %s", in->pid,
+		    in->tid, what, strerror(e));
+}
+
+/*
+ * Interrupt the (running) thread and wait for the event stop, delivering
+ * any signal that is in the way. Saves the registers found there.
+ */
+static int interrupt_and_save(struct udamon_inject *in)
+{
+	enum stop_kind kind;
+	int sig, ret;
+
+	if (ptrace(PTRACE_INTERRUPT, in->tid, 0, 0) < 0)
+		return ptrace_err(in, "INTERRUPT");
+	for (;;) {
+		ret = wait_stop(in, &kind, &sig);
+		if (ret)
+			return ret;
+		if (kind == STOP_EVENT)
+			break;
+		/* A signal on its way: let it be delivered normally. */
+		if (kind == STOP_SIGNAL)
+			in->nr_signals++;
+		if (ptrace(PTRACE_CONT, in->tid, 0,
+			   kind == STOP_SIGNAL ? sig : 0) < 0)
+			return ptrace_err(in, "CONT");
+	}
+	in->at_syscall_exit = false;
+	in->modified = false;
+	return udamon_arch_get_regs(in->tid, &in->saved);
+}
+
+static void detach_now(struct udamon_inject *in, int sig)
+{
+	if (ptrace(PTRACE_DETACH, in->tid, 0, sig) < 0 && errno != ESRCH) {
+		/* Not stopped? Should not happen: make sure it runs. */
+		kill(in->tid, 0);
+	}
+	in->seized = false;
+}
+
+int udamon_inject_detach(struct udamon_inject *in)
+{
+	enum stop_kind kind;
+	int sig = 0, ret = 0;
+
+	if (!in->seized)
+		return 0;
+	if (in->modified && udamon_arch_set_regs(in->tid, &in->saved) < 0) {
+		if (errno == ESRCH || !in->seized) {
+			in->seized = false;
+			return -ESRCH;
+		}
+	}
+	in->modified = false;
+	if (!in->at_syscall_exit) {
+		detach_now(in, 0);
+		return 0;
+	}
+	/* Leave the syscall-exit stop through an event stop (see top). */
+	if (ptrace(PTRACE_INTERRUPT, in->tid, 0, 0) == 0 &&
+	    ptrace(PTRACE_CONT, in->tid, 0, 0) == 0) {
+		ret = wait_stop(in, &kind, &sig);
+		if (ret)
+			return ret;
+		if (kind == STOP_SIGNAL) {
+			detach_now(in, sig);	/* deliver it, registers are ours */
+			return 0;
+		}
+		if (kind == STOP_EVENT) {
+			detach_now(in, 0);
+			return 0;
+		}
+		/* A syscall stop cannot come here; fall back below. */
+	}
+	{
+		struct udamon_regs r = in->saved;
+
+		udamon_arch_restart_fixup(&r);
+		udamon_arch_set_regs(in->tid, &r);
+	}
+	detach_now(in, 0);
+	return ret;
+}
+
+int udamon_inject_attach(struct udamon_inject *in, pid_t pid, pid_t tid,
+			 char *err, size_t errlen)
+{
+	struct cand *c = NULL, one;
+	size_t nr = 0, i;
+	int ret;
+
+	memset(in, 0, sizeof(*in));
+	in->pid = pid;
+	in->err = err;
+	in->errlen = errlen;
+	if (err && errlen)
+		err[0] = 0;
+
+	ret = udamon_inject_find_syscall(pid, &in->syscall_pc, err, errlen);
+	if (ret)
+		return ret;
+	if (tid) {
+		one.tid = tid;
+		one.score = 1;
+		c = &one;
+		nr = 1;
+	} else {
+		ret = list_candidates(pid, &c, &nr);
+		if (ret)
+			return fail(in, ret == -ESRCH ? -ESRCH : ret,
+				    "cannot list the threads of process %d: %s",
+				    pid, strerror(-ret));
+	}
+	ret = -ESRCH;
+	fail(in, ret, "process %d has no thread that can be stopped", pid);
+	for (i = 0; i < nr; i++) {
+		if (!tid && c[i].score == 0)
+			continue;
+		in->tid = c[i].tid;
+		if (ptrace(PTRACE_SEIZE, in->tid, 0, PTRACE_O_TRACESYSGOOD) < 0) {
+			if (errno == ESRCH)
+				continue;	/* thread gone; try another */
+			ret = fail(in, -errno,
+				   "cannot trace process %d: %s (is another tracer attached, see TracerPid in /proc/%d/status?)",
+				   pid, strerror(errno), pid);
+			break;
+		}
+		in->seized = true;
+		ret = interrupt_and_save(in);
+		if (!ret)
+			ret = udamon_arch_check(&in->saved, err, errlen);
+		if (!ret)
+			break;
+		udamon_inject_detach(in);
+		if (ret != -ESRCH || tid)
+			break;
+	}
+	if (c != &one)
+		free(c);
+	if (!ret && err && errlen)
+		err[0] = 0;
+	return ret;
+}
+
+int udamon_inject_syscall(struct udamon_inject *in, long nr,
+			  const uint64_t args[6], long *ret)
+{
+	struct udamon_regs r;
+	enum stop_kind kind;
+	int sig, err, tries = 0, entered = 0;
+
+	if (!in->seized)
+		return fail(in, -ESRCH, "process %d: not attached", in->pid);
+retry:
+	r = in->saved;
+	udamon_arch_setup_syscall(&r, in->syscall_pc, nr, args);
+	err = udamon_arch_set_regs(in->tid, &r);
+	if (err)
+		goto out_fail;
+	in->modified = true;
+	in->at_syscall_exit = false;
+	for (;;) {
+		if (ptrace(PTRACE_SYSCALL, in->tid, 0, 0) < 0) {
+			err = ptrace_err(in, "SYSCALL");
+			goto out_fail;
+		}
+		err = wait_stop(in, &kind, &sig);
+		if (err)
+			return err;
+		if (kind == STOP_SYSCALL) {
+			if (entered++)
+				break;	/* exit stop */
+			continue;
+		}
+		if (kind == STOP_EVENT)
+			continue;	/* group-stop: keep going */
+		if (entered) {
+			err = fail(in, -EPROTO,
+				   "process %d: unexpected signal %d inside an injected syscall",
+				   in->pid, sig);
+			goto out_fail;
+		}
+		/* Deliver the signal on the original registers, then retry. */
+		err = udamon_arch_set_regs(in->tid, &in->saved);
+		if (err)
+			goto out_fail;
+		in->modified = false;
+		in->nr_signals++;
+		if (ptrace(PTRACE_CONT, in->tid, 0, sig) < 0) {
+			err = ptrace_err(in, "CONT");
+			goto out_fail;
+		}
+		err = interrupt_and_save(in);
+		if (err)
+			goto out_fail;
+		if (++tries > MAX_SIGNAL_RETRIES) {
+			err = fail(in, -EAGAIN,
+				   "process %d: too many signals during injection",
+				   in->pid);
+			goto out_fail;
+		}
+		goto retry;
+	}
+	in->at_syscall_exit = true;
+	err = udamon_arch_get_regs(in->tid, &r);
+	if (err)
+		goto out_fail;
+	*ret = udamon_arch_syscall_result(&r);
+	return 0;
+
+out_fail:
+	if (in->seized)
+		udamon_inject_detach(in);
+	return err;
+}

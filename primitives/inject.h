@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Syscall injection into a live, unmodified process through ptrace, the
+ * way CRIU's compel does it: seize and interrupt one thread, save its
+ * registers, run syscalls at a syscall instruction of the target's [vdso],
+ * then put the thread back exactly where it was and detach.
+ *
+ * The thread is stopped only between attach and detach; every error path
+ * restores and detaches. Signals that arrive meanwhile are delivered as if
+ * the injection had not happened (the injection is then retried).
+ */
+#ifndef UDAMON_PRIMITIVES_INJECT_H
+#define UDAMON_PRIMITIVES_INJECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "primitives/arch/arch.h"
+
+struct udamon_inject {
+	pid_t pid;		/* thread group */
+	pid_t tid;		/* the seized thread */
+	uint64_t syscall_pc;	/* a syscall instruction in the target */
+	struct udamon_regs saved;	/* registers at the stop */
+	bool seized;
+	bool modified;		/* registers differ from saved */
+	bool at_syscall_exit;	/* the last stop is our syscall's exit */
+	unsigned int nr_signals;	/* signals delivered meanwhile */
+	char *err;
+	size_t errlen;
+};
+
+/*
+ * Seize and stop one thread of pid: tid, or when tid is 0 the thread that
+ * is least disturbed by a stop (running, or blocked in a restartable call).
+ * 0, or negative errno with a message in err: -ESRCH when the process is
+ * gone or exits meanwhile, -EPERM when it cannot be traced.
+ */
+int udamon_inject_attach(struct udamon_inject *in, pid_t pid, pid_t tid,
+			 char *err, size_t errlen);
+
+/*
+ * Run syscall nr(args) in the stopped thread. 0 with the syscall's return
+ * value (negative errno as the target saw it) in *ret, or a negative errno
+ * when the injection itself failed (the thread is then already detached).
+ */
+int udamon_inject_syscall(struct udamon_inject *in, long nr,
+			  const uint64_t args[6], long *ret);
+
+/* Restore the registers and let the thread go. Safe to call twice. */
+int udamon_inject_detach(struct udamon_inject *in);
+
+/* Find a syscall instruction in pid's [vdso] (or other code): 0 or -errno. */
+int udamon_inject_find_syscall(pid_t pid, uint64_t *pc, char *err,
+			       size_t errlen);
+
+#endif /* UDAMON_PRIMITIVES_INJECT_H */
