@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: MIT
+/* udamon report {access,heatmap,wss}: show a record file, as damo report. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/options.h"
+#include "udamon/record.h"
+#include "udamon/report.h"
+#include "udamon/textfmt.h"
+
+#define DEFAULT_INPUT	"damon.data"
+#define MAX_PCTS	101
+
+struct report_args {
+	const char *kind;
+	const char *input;
+	struct udamon_access_opts access;
+	struct udamon_heatmap_opts heatmap;
+	struct udamon_wss_opts wss;
+	unsigned int pcts[MAX_PCTS];
+};
+
+static void usage_main(FILE *f)
+{
+	fprintf(f,
+		"usage: udamon report {access,heatmap,wss} [--input FILE] [options]\n\n"
+		"Show a record file (default %s) in damo's report formats:\n"
+		"  access    the regions of a snapshot: address, size, access rate, age\n"
+		"  heatmap   access frequency over time (rows) and addresses (columns)\n"
+		"  wss       the distribution of working set sizes\n\n"
+		"Run 'udamon report <type> --help' for the options of each.\n",
+		DEFAULT_INPUT);
+}
+
+static void usage_access(FILE *f)
+{
+	fprintf(f,
+		"usage: udamon report access [--input FILE] [options]\n\n"
+		"Show the regions of a snapshot of each target, one line each:\n"
+		"  <index> addr [<start>, <end>) (<size>) access <rate> age <age>\n\n"
+		"  -i, --input FILE      record file (default %s)\n"
+		"  --snapshot_idx N      the snapshot to show; negative counts from\n"
+		"                        the end (default -1, the last one)\n"
+		"  --all_snapshots       show every snapshot\n"
+		"  --show_cpus           add each CPU's share of the counted samples\n"
+		"                        (records made with per-CPU attribution)\n"
+		"  -h, --help            this help\n", DEFAULT_INPUT);
+}
+
+static void usage_heatmap(FILE *f)
+{
+	fprintf(f,
+		"usage: udamon report heatmap [--input FILE] [options]\n\n"
+		"Draw access frequency as digits 0 (cold) to 9 (hot): time goes down\n"
+		"the rows, addresses along the columns; legend lines follow.\n\n"
+		"  -i, --input FILE              record file (default %s)\n"
+		"  --resol ROWS COLUMNS          resolution (default 20 80)\n"
+		"  --tid ID                      target id of the record to draw\n"
+		"                                (default: the widest target)\n"
+		"  --address_range START END     addresses to draw (default: the\n"
+		"                                hottest contiguous range)\n"
+		"  -h, --help                    this help\n", DEFAULT_INPUT);
+}
+
+static void usage_wss(FILE *f)
+{
+	fprintf(f,
+		"usage: udamon report wss [--input FILE] [options]\n\n"
+		"Show percentiles of the working set size over the snapshots.\n\n"
+		"  -i, --input FILE          record file (default %s)\n"
+		"  -r, --range START STOP STEP\n"
+		"                            percentiles START, START+STEP, ... below\n"
+		"                            STOP (default 0 101 25)\n"
+		"  -t, --acc_thres N         count regions with at least N sampled\n"
+		"                            accesses (default 1)\n"
+		"  --min_pct PERCENT         ... and an access rate of at least\n"
+		"                            PERCENT (default 0)\n"
+		"  --sz_thres SIZE           ... and at least SIZE bytes (default 1)\n"
+		"  --exclude_samples N       skip the first N snapshots (default 0;\n"
+		"                            damo's default is 20)\n"
+		"  --per_target              one distribution per target (default:\n"
+		"                            targets summed, as damo)\n"
+		"  -h, --help                this help\n", DEFAULT_INPUT);
+}
+
+static bool is_help(const char *a)
+{
+	return !strcmp(a, "-h") || !strcmp(a, "--help");
+}
+
+static int opt_uint(const char *name, const char *v, unsigned int min,
+		    unsigned int max, unsigned int *out)
+{
+	char err[256];
+	uint64_t x;
+
+	if (udamon_parse_u64(v, &x, err, sizeof(err)))
+		return cli_fail("%s: %s", name, err);
+	if (x < min || x > max)
+		return cli_fail("%s '%s': expected a number from %u to %u", name,
+				v, min, max);
+	*out = (unsigned int)x;
+	return 0;
+}
+
+static int opt_long(const char *name, const char *v, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(v, &end, 10);
+	if (!*v || *end || errno)
+		return cli_fail("%s '%s': expected an integer, e.g. -1", name, v);
+	return 0;
+}
+
+/* Take n values after argv[*i] for a multi-value option. */
+static int take(int argc, char **argv, int *i, const char *name, int n,
+		const char *what, const char **v)
+{
+	int k;
+
+	if (*i + n >= argc)
+		return cli_fail("%s needs %d values (%s)", name, n, what);
+	for (k = 0; k < n; k++)
+		v[k] = argv[*i + 1 + k];
+	*i += n;
+	return 0;
+}
+
+/* Options of every report type: 1 taken, 0 not ours, -1 error. */
+static int parse_common(struct report_args *a, int argc, char **argv, int *i)
+{
+	if (cli_opt_is(argv[*i], "--input") || !strcmp(argv[*i], "-i")) {
+		a->input = cli_opt_value(argc, argv, i, "--input");
+		return a->input ? 1 : -1;
+	}
+	return 0;
+}
+
+static int parse_access(struct report_args *a, int argc, char **argv, int *i)
+{
+	const char *arg = argv[*i], *v;
+
+	if (cli_opt_is(arg, "--snapshot_idx")) {
+		v = cli_opt_value(argc, argv, i, "--snapshot_idx");
+		if (!v || opt_long("--snapshot_idx", v, &a->access.snapshot_idx))
+			return -1;
+		return 1;
+	}
+	if (!strcmp(arg, "--all_snapshots")) {
+		a->access.all_snapshots = true;
+		return 1;
+	}
+	if (!strcmp(arg, "--show_cpus")) {
+		a->access.show_cpus = true;
+		return 1;
+	}
+	return 0;
+}
+
+static int parse_addr_range(struct report_args *a, const char **v)
+{
+	char joined[256], err[256];
+
+	snprintf(joined, sizeof(joined), "%s-%s", v[0], v[1]);
+	if (udamon_parse_range(joined, &a->heatmap.addr_range, err,
+			       sizeof(err)))
+		return cli_fail("--address_range '%s' '%s': %s", v[0], v[1],
+				err);
+	a->heatmap.has_addr_range = true;
+	return 0;
+}
+
+static int parse_heatmap(struct report_args *a, int argc, char **argv, int *i)
+{
+	const char *arg = argv[*i], *v[2] = { NULL, NULL };
+	long tid;
+
+	if (!strcmp(arg, "--resol")) {
+		if (take(argc, argv, i, arg, 2, "rows and columns", v) ||
+		    opt_uint("--resol rows", v[0], 1, 10000,
+			     &a->heatmap.time_resol) ||
+		    opt_uint("--resol columns", v[1], 1, 10000,
+			     &a->heatmap.addr_resol))
+			return -1;
+		return 1;
+	}
+	if (cli_opt_is(arg, "--tid")) {
+		v[0] = cli_opt_value(argc, argv, i, "--tid");
+		if (!v[0] || opt_long("--tid", v[0], &tid))
+			return -1;
+		if (tid < INT_MIN || tid > INT_MAX)
+			return cli_fail("--tid '%s': out of range", v[0]);
+		a->heatmap.has_target_id = true;
+		a->heatmap.target_id = (int)tid;
+		return 1;
+	}
+	if (!strcmp(arg, "--address_range")) {
+		if (take(argc, argv, i, arg, 2, "start and end addresses", v) ||
+		    parse_addr_range(a, v))
+			return -1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Python's range(start, stop, step) of percentiles, as damo's --range. */
+static int parse_pct_range(struct report_args *a, const char **v)
+{
+	unsigned int start, stop, step, p;
+	size_t n = 0;
+
+	if (opt_uint("--range start", v[0], 0, 100, &start) ||
+	    opt_uint("--range stop", v[1], 0, 101, &stop) ||
+	    opt_uint("--range step", v[2], 1, 101, &step))
+		return -1;
+	for (p = start; p < stop; p += step)
+		a->pcts[n++] = p;
+	if (!n)
+		return cli_fail("--range %s %s %s: no percentile (expected START below STOP, e.g. 0 101 25)",
+				v[0], v[1], v[2]);
+	a->wss.percentiles = a->pcts;
+	a->wss.nr_percentiles = n;
+	return 0;
+}
+
+static int parse_wss(struct report_args *a, int argc, char **argv, int *i)
+{
+	const char *arg = argv[*i], *v[3] = { NULL, NULL, NULL };
+	char err[256];
+	unsigned int x;
+
+	if (!strcmp(arg, "--range") || !strcmp(arg, "-r")) {
+		if (take(argc, argv, i, "--range", 3, "start, stop and step",
+			 v) || parse_pct_range(a, v))
+			return -1;
+		return 1;
+	}
+	if (cli_opt_is(arg, "--acc_thres") || !strcmp(arg, "-t")) {
+		v[0] = cli_opt_value(argc, argv, i, "--acc_thres");
+		if (!v[0] || opt_uint("--acc_thres", v[0], 0, UINT_MAX,
+				      &a->wss.acc_thres))
+			return -1;
+		return 1;
+	}
+	if (cli_opt_is(arg, "--min_pct")) {
+		v[0] = cli_opt_value(argc, argv, i, "--min_pct");
+		if (!v[0] || opt_uint("--min_pct", v[0], 0, 100,
+				      &a->wss.min_pct))
+			return -1;
+		return 1;
+	}
+	if (cli_opt_is(arg, "--sz_thres")) {
+		v[0] = cli_opt_value(argc, argv, i, "--sz_thres");
+		if (!v[0])
+			return -1;
+		if (udamon_parse_size(v[0], &a->wss.sz_thres, err, sizeof(err)))
+			return cli_fail("--sz_thres: %s", err);
+		return 1;
+	}
+	if (cli_opt_is(arg, "--exclude_samples")) {
+		v[0] = cli_opt_value(argc, argv, i, "--exclude_samples");
+		if (!v[0] || opt_uint("--exclude_samples", v[0], 0, UINT_MAX,
+				      &x))
+			return -1;
+		a->wss.exclude_snapshots = x;
+		return 1;
+	}
+	if (!strcmp(arg, "--per_target")) {
+		a->wss.per_target = true;
+		return 1;
+	}
+	if (!strcmp(arg, "--collapse_targets")) {
+		a->wss.per_target = false;
+		return 1;
+	}
+	return 0;
+}
+
+/* 0 to go on, 1 after --help, -1 after an error. */
+static int parse_args(struct report_args *a, int argc, char **argv)
+{
+	int (*parse)(struct report_args *, int, char **, int *);
+	void (*usage)(FILE *);
+	int i, taken;
+
+	if (!strcmp(a->kind, "access")) {
+		parse = parse_access;
+		usage = usage_access;
+	} else if (!strcmp(a->kind, "heatmap")) {
+		parse = parse_heatmap;
+		usage = usage_heatmap;
+	} else {
+		parse = parse_wss;
+		usage = usage_wss;
+	}
+	for (i = 2; i < argc; i++) {
+		if (is_help(argv[i])) {
+			usage(stdout);
+			return 1;
+		}
+		taken = parse_common(a, argc, argv, &i);
+		if (!taken)
+			taken = parse(a, argc, argv, &i);
+		if (taken < 0)
+			return -1;
+		if (!taken)
+			return cli_fail("report %s: unknown option '%s' (see 'udamon report %s --help')",
+					a->kind, argv[i], a->kind);
+	}
+	return 0;
+}
+
+static size_t nr_snapshots_max(const struct udamon_record *recs, size_t nr)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < nr; i++)
+		if (recs[i].nr_snapshots > n)
+			n = recs[i].nr_snapshots;
+	return n;
+}
+
+/* Turn a report's negative errno into a message about the user's input. */
+static int report_error(const struct report_args *a, int err,
+			const struct udamon_record *recs, size_t nr)
+{
+	size_t i;
+
+	switch (err) {
+	case -ERANGE:
+		for (i = 0; i < nr; i++) {
+			long n = (long)recs[i].nr_snapshots;
+			long idx = a->access.snapshot_idx;
+
+			if (n && (idx >= n || idx < -n))
+				return cli_error("--snapshot_idx %ld is out of range: '%s' has %ld snapshots for target id %d (valid: 0 to %ld, or -1 to -%ld)",
+						 idx, a->input, n,
+						 recs[i].target_id, n - 1, n);
+		}
+		break;
+	case -ENOENT:
+		return cli_error("--tid %d: '%s' has no record of that target id",
+				 a->heatmap.target_id, a->input);
+	case -ENODATA:
+		return cli_error("'%s' has no snapshot to draw a heatmap from",
+				 a->input);
+	case -EINVAL:
+		return cli_error("report %s: invalid options for '%s'", a->kind,
+				 a->input);
+	}
+	return cli_error("report %s of '%s' failed: %s", a->kind, a->input,
+			 strerror(-err));
+}
+
+static int run_report(struct report_args *a)
+{
+	struct udamon_record *recs = NULL;
+	char err[512];
+	size_t nr = 0;
+	int ret;
+
+	ret = udamon_record_read(a->input, &recs, &nr, err, sizeof(err));
+	if (ret == -ENOENT)
+		return cli_error("%s (make one with 'udamon record', or name one with --input FILE)",
+				 err);
+	if (ret)
+		return cli_error("%s", err);
+	if (!nr_snapshots_max(recs, nr)) {
+		udamon_records_free(recs, nr);
+		return cli_error("'%s' holds no snapshot", a->input);
+	}
+	if (!strcmp(a->kind, "access"))
+		ret = udamon_report_access(stdout, recs, nr, &a->access);
+	else if (!strcmp(a->kind, "heatmap"))
+		ret = udamon_report_heatmap(stdout, recs, nr, &a->heatmap);
+	else
+		ret = udamon_report_wss(stdout, recs, nr, &a->wss);
+	if (!ret && fflush(stdout))
+		ret = -errno;
+	ret = ret ? report_error(a, ret, recs, nr) : 0;
+	udamon_records_free(recs, nr);
+	return ret;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct report_args a = {
+		.input = DEFAULT_INPUT,
+		.access = { .snapshot_idx = -1 },
+		.wss = { .acc_thres = 1, .sz_thres = 1 },
+	};
+	int ret;
+
+	if (argc < 2) {
+		usage_main(stderr);
+		return cli_error("report: missing the report type: expected access, heatmap or wss");
+	}
+	if (is_help(argv[1])) {
+		usage_main(stdout);
+		return 0;
+	}
+	a.kind = argv[1];
+	if (strcmp(a.kind, "access") && strcmp(a.kind, "heatmap") &&
+	    strcmp(a.kind, "wss"))
+		return cli_error("report: unknown report type '%s': expected access, heatmap or wss",
+				 a.kind);
+	ret = parse_args(&a, argc, argv);
+	if (ret)
+		return ret > 0 ? 0 : 1;
+	return run_report(&a);
+}
