@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: MIT
+/* Access report consumption and sample filters (core/reports.c). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+
+#include "core_test_util.h"
+#include "udamon/textfmt.h"
+
+/* [1P,2P) [2P,4P) [4P,5P) [8P,9P) */
+static const struct udamon_range four[] = {
+	{ 1, 2 }, { 2, 4 }, { 4, 5 }, { 8, 9 },
+};
+
+static struct udamon_ctx *report_ctx(struct script *s, struct fake_clock *c)
+{
+	struct udamon_ctx *ctx = script_ctx(s, c, four, 4);
+
+	ctx->use_reports = true;
+	ctx->sample_start_ns = 1000;
+	return ctx;
+}
+
+static void push(struct udamon_ctx *ctx, uint64_t addr, uint64_t size,
+		 int cpu, int is_write, uint64_t time)
+{
+	struct udamon_access_report r = {
+		.vaddr = addr, .paddr = UDAMON_UNKNOWN_ADDR, .size = size,
+		.cpu = cpu, .tid = 100 + (cpu < 0 ? 0 : cpu),
+		.is_write = is_write, .time_ns = time,
+	};
+
+	assert_int_equal(udamon_ctx_push_report(ctx, &r), 0);
+}
+
+static unsigned int accessed_mask(struct udamon_ctx *ctx)
+{
+	unsigned int m = 0;
+
+	for (size_t i = 0; i < ctx->targets[0].nr_regions; i++) {
+		if (ctx->targets[0].regions[i].accessed)
+			m |= 1u << i;
+		ctx->targets[0].regions[i].accessed = false;
+	}
+	return m;
+}
+
+static void test_any_page_counts(void **state)
+{
+	struct script s;
+	struct fake_clock c = { 0 };
+	struct udamon_ctx *ctx = report_ctx(&s, &c);
+
+	/* not the sampling address: any byte of the region counts */
+	push(ctx, 2 * P + 10, 1, 0, 1, 0);
+	udamon_core_consume_reports(ctx);
+	assert_int_equal(accessed_mask(ctx), 0x2);
+	assert_int_equal(ctx->nr_reports, 0);
+
+	/* 200 bytes across the 2P boundary: regions 0 and 1 */
+	push(ctx, 2 * P - 100, 200, 0, 1, 0);
+	udamon_core_consume_reports(ctx);
+	assert_int_equal(accessed_mask(ctx), 0x3);
+
+	/* [4P - 1, 4P + 1): regions 1 and 2; the last byte of region 2 */
+	push(ctx, 4 * P - 1, 2, 0, 1, 0);
+	push(ctx, 9 * P - 1, 1, 0, 1, 0);
+	udamon_core_consume_reports(ctx);
+	assert_int_equal(accessed_mask(ctx), 0xe);
+
+	/* a range over all: every region it overlaps, holes ignored */
+	push(ctx, 0, 100 * P, 0, 1, 0);
+	udamon_core_consume_reports(ctx);
+	assert_int_equal(accessed_mask(ctx), 0xf);
+
+	/* only the hole [5P, 8P) and past the end: nothing */
+	push(ctx, 5 * P, 3 * P, 0, 1, 0);
+	push(ctx, 9 * P, 1, 0, 1, 0);
+	push(ctx, 0, P, 0, 1, 0);
+	udamon_core_consume_reports(ctx);
+	assert_int_equal(accessed_mask(ctx), 0);
+	assert_int_equal(ctx->nr_reports_seen, 8);
+	assert_int_equal(ctx->nr_reports_counted, 5);
+	udamon_ctx_free(ctx);
+}
+
+static void test_unknown_addresses(void **state)
+{
+	struct script s;
+	struct fake_clock c = { 0 };
+	struct udamon_ctx *ctx = report_ctx(&s, &c);
+	struct udamon_access_report r = {
+		.vaddr = UDAMON_UNKNOWN_ADDR, .paddr = 8 * P, .size = 1,
+		.cpu = -1, .tid = -1, .is_write = -1,
+	};
+
+	/* no vaddr: the physical address is the one monitored (paddr) */
+	udamon_ctx_push_report(ctx, &r);
+	r.paddr = UDAMON_UNKNOWN_ADDR;
+	udamon_ctx_push_report(ctx, &r);
+	/* size 0 is taken as one byte */
+	r.vaddr = 4 * P;
+	r.size = 0;
+	udamon_ctx_push_report(ctx, &r);
+	udamon_core_consume_reports(ctx);
+	assert_int_equal(accessed_mask(ctx), 0xc);
+	assert_int_equal(ctx->nr_reports_counted, 2);
+	udamon_ctx_free(ctx);
+}
+
+static void test_stale_reports(void **state)
+{
+	struct script s;
+	struct fake_clock c = { 0 };
+	struct udamon_ctx *ctx = report_ctx(&s, &c);
+
+	push(ctx, 1 * P, 1, 0, 1, 999);		/* before the sample */
+	push(ctx, 2 * P, 1, 0, 1, 1000);	/* at its start */
+	push(ctx, 4 * P, 1, 0, 1, 0);		/* time unknown */
+	push(ctx, 8 * P, 1, 0, 1, 5000);
+	udamon_core_consume_reports(ctx);
+	assert_int_equal(accessed_mask(ctx), 0xe);
+	assert_int_equal(ctx->nr_reports_seen, 4);
+	assert_int_equal(ctx->nr_reports_counted, 3);
+	udamon_ctx_free(ctx);
+}
+
+static void test_filters(void **state)
+{
+	struct script s;
+	struct fake_clock c = { 0 };
+	struct udamon_ctx *ctx = report_ctx(&s, &c);
+	struct udamon_filter f[2] = {
+		{ .type = UDAMON_FILTER_WRITE, .matching = true,
+		  .allow = true },
+		{ .type = UDAMON_FILTER_CPUMASK, .matching = true,
+		  .allow = false },
+	};
+
+	/* allow writes, then reject CPU 1 */
+	assert_int_equal(udamon_cpumask_alloc(&f[1].cpus, 4), 0);
+	udamon_cpumask_set(&f[1].cpus, 1);
+	assert_int_equal(udamon_ctx_set_filters(ctx, f, 2), 0);
+	udamon_cpumask_free(&f[1].cpus);	/* the ctx has its copy */
+
+	push(ctx, 1 * P, 1, 0, 0, 0);		/* read: not allowed */
+	push(ctx, 2 * P, 1, 0, -1, 0);		/* unknown: not a write */
+	push(ctx, 4 * P, 1, 1, 1, 0);		/* write on CPU 1: rejected */
+	push(ctx, 8 * P, 1, 2, 1, 0);		/* write on CPU 2: counts */
+	udamon_core_consume_reports(ctx);
+	assert_int_equal(accessed_mask(ctx), 0x8);
+	assert_int_equal(ctx->nr_reports_counted, 1);
+
+	/* no filters: everything counts */
+	assert_int_equal(udamon_ctx_set_filters(ctx, NULL, 0), 0);
+	push(ctx, 1 * P, 1, 0, 0, 0);
+	push(ctx, 2 * P, 1, 0, -1, 0);
+	push(ctx, 4 * P, 1, 1, 1, 0);
+	udamon_core_consume_reports(ctx);
+	assert_int_equal(accessed_mask(ctx), 0x7);
+	udamon_ctx_free(ctx);
+}
+
+/* Per sample: region 0 written from CPU 1 then CPU 2, thrice each. */
+static void check_reports(struct udamon_ctx *ctx, struct script *s)
+{
+	uint64_t now = ctx->clock.now_ns(ctx->clock.data);
+	uint64_t n = ctx->passed_samples;
+
+	if (n <= 3) {
+		push(ctx, 1 * P, 8, 1, 1, now);
+		push(ctx, 1 * P + 8, 8, 2, 1, now);
+		push(ctx, 1 * P + 16, 8, 3, 1, now);
+	} else if (n <= 5) {
+		push(ctx, 1 * P, 8, 2, 1, now);
+	}
+	/* region 1: CPU 7 is past nr_cpus: counted, no CPU slot */
+	if (n == 1)
+		push(ctx, 2 * P, 8, 7, 1, now);
+	/* region 3: a report from before the sample: stale */
+	push(ctx, 8 * P, 8, 0, 1, ctx->sample_start_ns - 1);
+}
+
+static void test_once_per_sample_and_cpus(void **state)
+{
+	struct script s;
+	struct fake_clock c = { 5000000 };
+	struct udamon_ctx *ctx = report_ctx(&s, &c);
+	static struct snaps sn;
+
+	set_intervals(ctx, 1000, 10000, 1000000, 3, 100);
+	ctx->track_cpus = true;
+	ctx->nr_cpus = 4;
+	collect(ctx, &sn);
+	s.check = check_reports;
+	assert_int_equal(udamon_ctx_start(ctx), 0);
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(udamon_ctx_step(ctx), 0);
+	assert_int_equal(sn.count, 1);
+	/* 5 samples, 3 reports in 3 of them: still 5 */
+	assert_int_equal(sn.regions[0].nr_accesses, 5);
+	/* the first report of a sample names the CPU */
+	assert_int_equal(sn.cpus[0][0], 0);
+	assert_int_equal(sn.cpus[0][1], 3);
+	assert_int_equal(sn.cpus[0][2], 2);
+	assert_int_equal(sn.cpus[0][3], 0);
+	assert_int_equal(sn.regions[1].nr_accesses, 1);
+	assert_int_equal(sn.cpus[1][0] + sn.cpus[1][1] + sn.cpus[1][2] +
+			 sn.cpus[1][3], 0);
+	assert_int_equal(sn.regions[3].nr_accesses, 0);
+	/* reset zeroes the per-CPU counts */
+	for (size_t i = 0; i < ctx->targets[0].nr_regions; i++)
+		for (unsigned int cpu = 0; cpu < 4; cpu++)
+			assert_int_equal(ctx->targets[0].regions[i]
+					 .cpu_samples[cpu], 0);
+	assert_int_equal(ctx->nr_reports_seen, 3 * 3 + 2 + 1 + 10);
+	assert_int_equal(ctx->nr_reports_counted, 3 * 3 + 2 + 1);
+	udamon_ctx_free(ctx);
+}
+
+static void test_binary_search_many(void **state)
+{
+	struct udamon_ctx *ctx = udamon_ctx_new();
+	struct udamon_range *rg = calloc(20000, sizeof(*rg));
+	struct udamon_target *t;
+
+	udamon_ctx_add_target(ctx, 0);
+	t = &ctx->targets[0];
+	/* 20000 one-page regions, one page apart */
+	for (size_t i = 0; i < 20000; i++)
+		rg[i] = (struct udamon_range){ 2 * i * P, (2 * i + 1) * P };
+	assert_int_equal(udamon_target_set_regions(t, rg, 20000), 0);
+	free(rg);
+	/* 200000 reports, each a byte of region (k * 7919) % 20000 */
+	for (size_t k = 0; k < 200000; k++) {
+		size_t i = (k * 7919) % 20000;
+
+		push(ctx, 2 * i * P + k % P, 1, 0, 1, 0);
+	}
+	udamon_core_consume_reports(ctx);
+	assert_int_equal(ctx->nr_reports_counted, 200000);
+	for (size_t i = 0; i < 20000; i++) {
+		assert_true(t->regions[i].accessed);
+		udamon_core_update_region(ctx, &t->regions[i], true);
+		assert_int_equal(t->regions[i].nr_accesses, 1);
+	}
+	udamon_ctx_free(ctx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_any_page_counts),
+		cmocka_unit_test(test_unknown_addresses),
+		cmocka_unit_test(test_stale_reports),
+		cmocka_unit_test(test_filters),
+		cmocka_unit_test(test_once_per_sample_and_cpus),
+		cmocka_unit_test(test_binary_search_many),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
