@@ -90,10 +90,9 @@ int udamon_ctx_set_attrs(struct udamon_ctx *ctx, const struct udamon_attrs *a)
 
 	if (err)
 		return err;
-	if (udamon_core_started(ctx)) {
-		udamon_core_apply_attrs(ctx, a);
-		return 0;
-	}
+	/* while running, changes wait for the aggregation boundary */
+	if (udamon_core_started(ctx))
+		return udamon_ctx_commit(ctx, a, NULL, 0);
 	ctx->attrs = *a;
 	ctx->next_goal_aggr = a->goal.aggrs;
 	return 0;

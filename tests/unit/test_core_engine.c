@@ -286,6 +286,16 @@ static void test_online_commit(void **state)
 	for (int i = 0; i < 20; i++)
 		assert_int_equal(udamon_ctx_step(ctx), 0);
 	assert_int_equal(ctx->nr_filters, 0);
+	/* set_attrs on a running ctx is an online change too */
+	a = ctx->attrs;
+	a.aggr_us = 10000;
+	assert_int_equal(udamon_ctx_set_attrs(ctx, &a), 0);
+	assert_true(ctx->has_pending);
+	assert_int_equal(ctx->attrs.aggr_us, 20000);
+	for (int i = 0; i < 20; i++)
+		assert_int_equal(udamon_ctx_step(ctx), 0);
+	assert_int_equal(ctx->attrs.aggr_us, 10000);
+	assert_int_equal(sn.regions[0].nr_accesses, 10);
 	udamon_ctx_free(ctx);
 }
 
