@@ -515,7 +515,7 @@ static void test_wss_targets(void **state)
 {
 	struct udamon_wss_opts o = { .acc_thres = 1, .sz_thres = 1 };
 	struct udamon_record recs[2];
-	char *text, want[2048], line[128], block[1024];
+	char *text, want[4096], line[128], block[1024];
 
 	(void)state;
 	wss_record(&recs[0], 0);
