@@ -171,6 +171,8 @@ static long split_region(struct udamon_ctx *ctx, struct udamon_region *r,
 		r->end = r->start + sub;
 		sz = sub;
 	}
+	if (r->sampling_addr >= r->end)
+		r->sampling_addr = r->start;
 	out[0] = *r;
 	for (unsigned int i = 0; i < nr_right; i++)
 		out[1 + i] = right[nr_right - 1 - i];

@@ -276,6 +276,77 @@ static void test_user_regions_kept(void **state)
 	udamon_ctx_free(ctx);
 }
 
+/* Invariants after every sample, on random patterns and small bounds. */
+static void check_invariants(struct udamon_ctx *ctx, uint64_t span_start,
+			     uint64_t span_end)
+{
+	struct udamon_target *t = &ctx->targets[0];
+	unsigned int l = udamon_core_aggr_samples(&ctx->attrs);
+
+	assert_true(t->nr_regions <= ctx->attrs.max_nr_regions);
+	assert_int_equal(t->regions[0].start, span_start);
+	assert_int_equal(t->regions[t->nr_regions - 1].end, span_end);
+	for (size_t i = 0; i < t->nr_regions; i++) {
+		const struct udamon_region *r = &t->regions[i];
+
+		assert_true(r->end - r->start >= P);
+		assert_true(i == 0 || r->start == t->regions[i - 1].end);
+		assert_true(r->nr_accesses <= l);
+		assert_true(r->last_nr_accesses <= l);
+		assert_true(r->nr_accesses_bp <= l * 10000);
+		assert_true(r->sampling_addr >= r->start &&
+			    r->sampling_addr < r->end);
+	}
+}
+
+static void test_random_patterns(void **state)
+{
+	for (uint64_t seed = 1; seed <= 12; seed++) {
+		struct udamon_range map = { 0x400000, 0x400000 + 4 * MB };
+		struct udamon_sim_range rg[6];
+		struct udamon_sim_pattern p = { &map, 1, rg, 6 };
+		struct udamon_ctx *ctx = udamon_ctx_new();
+		struct fake_clock c = { 0 };
+		struct udamon_attrs a;
+		struct udamon_rng pick;
+
+		udamon_rng_seed(&pick, seed);
+		for (int i = 0; i < 6; i++) {
+			uint64_t s = udamon_rng_range(&pick, 0, 4 * MB - P);
+			uint64_t len = udamon_rng_range(&pick, 1, MB);
+
+			rg[i].start = map.start + s;
+			rg[i].end = rg[i].start + len;
+			if (rg[i].end > map.end)
+				rg[i].end = map.end;
+			rg[i].access_bp = (unsigned int)
+				udamon_rng_range(&pick, 0, 10001);
+			rg[i].is_write = i % 2;
+			rg[i].cpu = i % 4;
+			rg[i].tid = i;
+		}
+		udamon_attrs_default(&a);
+		a.sample_us = 1000;
+		a.aggr_us = 10000;
+		a.ops_update_us = 35000;
+		a.min_nr_regions = 3 + seed % 4;
+		a.max_nr_regions = a.min_nr_regions + seed * 3;
+		assert_int_equal(udamon_ctx_set_attrs(ctx, &a), 0);
+		use_fake_clock(ctx, &c);
+		udamon_rng_seed(&ctx->rng, seed);
+		ctx->use_reports = seed % 2;
+		ctx->track_cpus = seed % 3 == 0;
+		ctx->nr_cpus = 3;
+		assert_int_equal(udamon_sim_attach(ctx, &p), 0);
+		assert_int_equal(udamon_ctx_start(ctx), 0);
+		for (int i = 0; i < 500; i++) {
+			assert_int_equal(udamon_ctx_step(ctx), 0);
+			check_invariants(ctx, map.start, map.end);
+		}
+		udamon_ctx_free(ctx);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_attach_errors),
 		cmocka_unit_test(test_user_regions_kept),
+		cmocka_unit_test(test_random_patterns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
