@@ -120,8 +120,11 @@ int udamon_ctx_add_target(struct udamon_ctx *ctx, int pid)
 	struct udamon_target *t;
 
 	t = realloc(ctx->targets, (ctx->nr_targets + 1) * sizeof(*t));
-	if (!t)
+	if (!t) {
+		udamon_ctx_set_error(ctx, "out of memory adding target %d",
+				     pid);
 		return -ENOMEM;
+	}
 	ctx->targets = t;
 	t = &ctx->targets[ctx->nr_targets++];
 	memset(t, 0, sizeof(*t));
