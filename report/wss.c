@@ -87,7 +87,7 @@ static uint64_t percentile(const uint64_t *dist, size_t n, unsigned int p)
 static void pr_dist(FILE *out, int target_id, const uint64_t *dist,
 		    size_t n, const unsigned int *pcts, size_t nr_pcts)
 {
-	double sum = 0, per_col = 1;
+	double sum = 0;
 	uint64_t max = 0, v;
 	char buf[BUF];
 	size_t i;
@@ -104,11 +104,10 @@ static void pr_dist(FILE *out, int target_id, const uint64_t *dist,
 	for (i = 0; i < nr_pcts; i++)
 		if (percentile(dist, n, pcts[i]) > max)
 			max = percentile(dist, n, pcts[i]);
-	if (max)
-		per_col = (double)max / NR_COLS_BAR;
 	for (i = 0; i < nr_pcts; i++) {
 		v = percentile(dist, n, pcts[i]);
-		cols = (int)((double)v / per_col);
+		/* v * cols / max, not damo's v / (max / cols): full is full */
+		cols = max ? (int)((double)v * NR_COLS_BAR / (double)max) : 0;
 		if (cols > NR_COLS_BAR)
 			cols = NR_COLS_BAR;
 		fprintf(out, "%3u %15s |%.*s%*s|\n", pcts[i],
