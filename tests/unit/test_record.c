@@ -510,7 +510,11 @@ static void test_malformed(void **state)
 	expect_error("", "empty file");
 	expect_error("{\"a\": 1}", "the top level is an object: expected an array of records");
 	expect_error("[{\"kdamond_idx\": 0", "not valid JSON: the text ends early");
-	expect_error("[1, 2,]", "not valid JSON");
+	expect_error("[{\"target_id\": 0, \"snapshots\": [],}]",
+		     "[0]: not valid JSON: unexpected '}', expected a string (line 1)");
+	expect_error("[{\"target_id\": 0,\n \"extra\": [1 2]}]",
+		     "not valid JSON: unexpected '2', expected ',' or ']' (line 2)");
+	expect_error("[{\"target_id\": tru}]", "not valid JSON: unexpected 't', expected a value");
 	expect_error("[] trailing", "not valid JSON");
 	expect_error("[42]", "[0]: is a number: expected a record object");
 	expect_error("[{\"snapshots\": []}]", "[0]: missing key 'target_id'");
@@ -614,7 +618,13 @@ static void test_reads_damo_style(void **state)
 		"\"139,637,976,727,552\", \"end\": \"139,637,977,776,128\", "
 		"\"nr_accesses\": {\"samples\": 4, \"percent\": 20}, \"age\": "
 		"{\"usec\": \"300 ms\", \"aggr_intervals\": \"3\"}, "
-		"\"probe_hits\": [], \"sz_filter_passed\": \"0 B\"}], "
+		"\"probe_hits\": [], \"sz_filter_passed\": \"0 B\"}, "
+		"{\"start\": 139637977776128, \"end\": 139637978824704, "
+		"\"nr_accesses\": {\"samples\": 0}, \"age\": "
+		"{\"usec\": \"1 s 500 ms\"}}, "
+		"{\"start\": 139637978824704, \"end\": 139637979873280, "
+		"\"nr_accesses\": {\"samples\": 0}, \"age\": "
+		"{\"usec\": 200000, \"aggr_intervals\": null}}], "
 		"\"total_bytes\": null, \"damos_stats\": null, "
 		"\"sample_interval_us\": \"5000000\"}], "
 		"\"data_source\": \"unknown\"}]");
@@ -633,8 +643,11 @@ static void test_reads_damo_style(void **state)
 	assert_int_equal(got[0].snapshots[0].regions[0].start,
 			 139637976727552ULL);
 	assert_int_equal(got[0].snapshots[0].regions[0].age, 3);
+	/* only usec (text or number): divided by the 100 ms aggregation */
+	assert_int_equal(got[0].snapshots[0].regions[1].age, 15);
+	assert_int_equal(got[0].snapshots[0].regions[2].age, 2);
 	/* total_bytes null: the sum of the regions */
-	assert_int_equal(got[0].snapshots[0].total_bytes, 1048576);
+	assert_int_equal(got[0].snapshots[0].total_bytes, 3 * 1048576);
 	udamon_records_free(got, nr);
 }
 
