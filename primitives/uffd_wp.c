@@ -1,0 +1,556 @@
+// SPDX-License-Identifier: MIT
+/* Async userfaultfd write-protect monitoring of another process. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "primitives/compat.h"
+#include "primitives/inject.h"
+#include "primitives/uffd_wp.h"
+
+#define PAGE_SZ		4096ULL
+/* Number of page_region entries per PAGEMAP_SCAN call. */
+#define VEC_LEN		4096
+/*
+ * UFFDIO_WRITEPROTECT with WP_UNPOPULATED fills page tables over the whole
+ * range (2 MiB of them per GiB). Mappings above this are armed page by
+ * page over their populated parts only, with a PAGEMAP_SCAN.
+ */
+#define ARM_WP_MAX	(1ULL << 30)
+#define WP_FEATURES	(UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED)
+
+struct udamon_uffd_wp {
+	pid_t pid;
+	int uffd;
+	int pagemap;
+	struct udamon_range *spans;	/* registered, sorted, coalesced */
+	size_t nr_spans;
+	struct udamon_range *skipped;	/* could not register; warned */
+	size_t nr_skipped;
+	bool stale;
+	struct page_region *vec;	/* all-zero between calls */
+	udamon_uffd_wp_warn_fn warn;
+	void *warn_data;
+	struct udamon_uffd_wp_stats st;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* ---- stealing --------------------------------------------------------- */
+
+int udamon_uffd_steal(pid_t pid, int pidfd, int *uffd, char *err,
+		      size_t errlen)
+{
+	struct udamon_inject in;
+	uint64_t args[6] = { O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY };
+	long tfd, cret;
+	int ret, fd, e;
+
+	ret = udamon_inject_attach(&in, pid, 0, err, errlen);
+	if (ret)
+		return ret;
+	ret = udamon_inject_syscall(&in, SYS_userfaultfd, args, &tfd);
+	if (ret)
+		return ret;	/* detached already */
+	if (tfd < 0) {
+		udamon_inject_detach(&in);
+		snprintf(err, errlen,
+			 "userfaultfd() inside process %d failed: %s", pid,
+			 strerror((int)-tfd));
+		return (int)tfd;
+	}
+	fd = (int)syscall(SYS_pidfd_getfd, pidfd, (int)tfd, 0);
+	e = errno;
+	/* Always take the target's copy away again. */
+	memset(args, 0, sizeof(args));
+	args[0] = (uint64_t)tfd;
+	ret = udamon_inject_syscall(&in, SYS_close, args, &cret);
+	udamon_inject_detach(&in);
+	if (fd < 0) {
+		snprintf(err, errlen,
+			 "pidfd_getfd(process %d, fd %ld) failed: %s", pid, tfd,
+			 strerror(e));
+		return -e;
+	}
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	*uffd = fd;
+	return 0;
+}
+
+/* ---- open / close ------------------------------------------------------ */
+
+static int enable_api(int uffd, char *err, size_t errlen)
+{
+	struct uffdio_api api = { .api = UFFD_API, .features = WP_FEATURES };
+
+	if (ioctl(uffd, UFFDIO_API, &api) < 0) {
+		int e = errno;
+
+		snprintf(err, errlen,
+			 "userfaultfd does not support async write-protect (UFFD_FEATURE_WP_ASYNC | WP_UNPOPULATED): %s; Linux 6.7 has it",
+			 strerror(e));
+		return e == EINVAL ? -ENOTSUP : -e;
+	}
+	return 0;
+}
+
+int udamon_uffd_wp_open(pid_t pid, int pidfd, struct udamon_uffd_wp **out,
+			char *err, size_t errlen)
+{
+	struct udamon_uffd_wp *w;
+	char path[64];
+	uint64_t t0;
+	int ret;
+
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->pid = pid;
+	w->uffd = -1;
+	w->vec = calloc(VEC_LEN, sizeof(*w->vec));
+	if (!w->vec) {
+		free(w);
+		return -ENOMEM;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	w->pagemap = open(path, O_RDONLY | O_CLOEXEC);
+	if (w->pagemap < 0) {
+		ret = errno == ENOENT ? -ESRCH : -errno;
+		snprintf(err, errlen, "cannot open %s: %s", path,
+			 strerror(errno));
+		goto fail;
+	}
+	t0 = now_ns();
+	ret = udamon_uffd_steal(pid, pidfd, &w->uffd, err, errlen);
+	w->st.steal_ns = now_ns() - t0;
+	if (ret)
+		goto fail;
+	ret = enable_api(w->uffd, err, errlen);
+	if (ret)
+		goto fail;
+	*out = w;
+	return 0;
+fail:
+	udamon_uffd_wp_close(w);
+	return ret;
+}
+
+void udamon_uffd_wp_close(struct udamon_uffd_wp *w)
+{
+	if (!w)
+		return;
+	/* The last reference going drops every registration. */
+	if (w->uffd >= 0)
+		close(w->uffd);
+	if (w->pagemap >= 0)
+		close(w->pagemap);
+	free(w->spans);
+	free(w->skipped);
+	free(w->vec);
+	free(w);
+}
+
+void udamon_uffd_wp_set_warn(struct udamon_uffd_wp *w,
+			     udamon_uffd_wp_warn_fn fn, void *data)
+{
+	w->warn = fn;
+	w->warn_data = data;
+}
+
+int udamon_uffd_wp_fd(const struct udamon_uffd_wp *w)
+{
+	return w->uffd;
+}
+
+/* ---- register and arm ------------------------------------------------ */
+
+int udamon_uffd_wp_register(struct udamon_uffd_wp *w, uint64_t start,
+			    uint64_t end)
+{
+	struct uffdio_register reg = {
+		.range = { .start = start, .len = end - start },
+		.mode = UFFDIO_REGISTER_MODE_WP,
+	};
+
+	if (ioctl(w->uffd, UFFDIO_REGISTER, &reg) < 0)
+		return -errno;
+	w->st.nr_registered++;
+	return 0;
+}
+
+static int scan_call(struct udamon_uffd_wp *w, struct pm_scan_arg *arg)
+{
+	long n;
+
+	w->st.nr_scans++;
+	do {
+		n = ioctl(w->pagemap, PAGEMAP_SCAN, arg);
+	} while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : (int)n;
+}
+
+/* Arm only the populated pages of [start, end): no page tables are made. */
+static int arm_populated(struct udamon_uffd_wp *w, uint64_t start, uint64_t end)
+{
+	struct pm_scan_arg arg = {
+		.size = sizeof(arg),
+		.flags = PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC,
+		.start = start,
+		.end = end,
+		.category_anyof_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
+	};
+	int n = scan_call(w, &arg);
+
+	return n < 0 ? n : 0;
+}
+
+int udamon_uffd_wp_arm(struct udamon_uffd_wp *w, uint64_t start, uint64_t end)
+{
+	struct uffdio_writeprotect wp = {
+		.range = { .start = start, .len = end - start },
+		.mode = UFFDIO_WRITEPROTECT_MODE_WP,
+	};
+
+	if (end - start > ARM_WP_MAX)
+		return arm_populated(w, start, end);
+	for (;;) {
+		if (ioctl(w->uffd, UFFDIO_WRITEPROTECT, &wp) == 0)
+			return 0;
+		if (errno != EAGAIN && errno != EINTR)
+			return -errno;
+	}
+}
+
+/* ---- following the mappings ------------------------------------------ */
+
+static void warnf(struct udamon_uffd_wp *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void warnf(struct udamon_uffd_wp *w, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!w->warn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	w->warn(msg, w->warn_data);
+}
+
+static bool is_skipped(const struct udamon_uffd_wp *w, uint64_t s, uint64_t e)
+{
+	size_t i;
+
+	for (i = 0; i < w->nr_skipped; i++)
+		if (w->skipped[i].start == s && w->skipped[i].end == e)
+			return true;
+	return false;
+}
+
+static int push_range(struct udamon_range **a, size_t *nr, size_t *cap,
+		      uint64_t s, uint64_t e, bool coalesce)
+{
+	struct udamon_range *t;
+
+	if (coalesce && *nr && (*a)[*nr - 1].end == s) {	/* coalesce */
+		(*a)[*nr - 1].end = e;
+		return 0;
+	}
+	if (*nr == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		t = realloc(*a, *cap * sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		*a = t;
+	}
+	(*a)[*nr].start = s;
+	(*a)[*nr].end = e;
+	(*nr)++;
+	return 0;
+}
+
+/* Arm the parts of [s, e) not covered by the old spans; *k walks them. */
+static void arm_gaps(struct udamon_uffd_wp *w, uint64_t s, uint64_t e,
+		     size_t *k)
+{
+	const struct udamon_range *old = w->spans;
+	uint64_t pos = s;
+	size_t i;
+	int ret;
+
+	while (*k < w->nr_spans && old[*k].end <= s)
+		(*k)++;
+	for (i = *k; i < w->nr_spans && old[i].start < e && pos < e; i++) {
+		if (old[i].start > pos) {
+			ret = udamon_uffd_wp_arm(w, pos, old[i].start);
+			if (ret)
+				warnf(w, "process %d: cannot write-protect %#llx-%#llx: %s",
+				      w->pid, (unsigned long long)pos,
+				      (unsigned long long)old[i].start,
+				      strerror(-ret));
+		}
+		if (old[i].end > pos)
+			pos = old[i].end;
+	}
+	if (pos < e) {
+		ret = udamon_uffd_wp_arm(w, pos, e);
+		if (ret)
+			warnf(w, "process %d: cannot write-protect %#llx-%#llx: %s",
+			      w->pid, (unsigned long long)pos,
+			      (unsigned long long)e, strerror(-ret));
+	}
+}
+
+/* Is [s, e) inside the old spans? */
+static bool covered(const struct udamon_uffd_wp *w, uint64_t s, uint64_t e)
+{
+	size_t lo = 0, hi = w->nr_spans;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (w->spans[mid].end <= s)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < w->nr_spans && w->spans[lo].start <= s &&
+	       w->spans[lo].end >= e;
+}
+
+int udamon_uffd_wp_sync(struct udamon_uffd_wp *w,
+			const struct udamon_range *maps, const char *const *names,
+			size_t nr)
+{
+	struct udamon_range *spans = NULL, *skipped = NULL;
+	size_t nr_spans = 0, cap = 0, nr_sk = 0, cap_sk = 0, i, k = 0;
+	int ret = 0, added = 0;
+
+	for (i = 0; i < nr && !ret; i++) {
+		uint64_t s = maps[i].start, e = maps[i].end;
+		const char *name = names && names[i] && names[i][0] ?
+				   names[i] : "[anon]";
+		int r;
+
+		if (s >= e)
+			continue;
+		if (is_skipped(w, s, e)) {
+			ret = push_range(&skipped, &nr_sk, &cap_sk, s, e, false);
+			continue;
+		}
+		if (covered(w, s, e)) {
+			ret = push_range(&spans, &nr_spans, &cap, s, e, true);
+			continue;
+		}
+		r = udamon_uffd_wp_register(w, s, e);
+		if (r) {
+			warnf(w, "process %d: mapping %#llx-%#llx %s is not monitored: %s%s",
+			      w->pid, (unsigned long long)s,
+			      (unsigned long long)e, name, strerror(-r),
+			      r == -EBUSY ? " (the process uses userfaultfd on it itself)" : "");
+			/* Skip it from now on, unless it changes. */
+			ret = push_range(&skipped, &nr_sk, &cap_sk, s, e, false);
+			continue;
+		}
+		arm_gaps(w, s, e, &k);
+		added++;
+		ret = push_range(&spans, &nr_spans, &cap, s, e, true);
+	}
+	if (ret) {
+		free(spans);
+		free(skipped);
+		return ret;
+	}
+	free(w->spans);
+	free(w->skipped);
+	w->spans = spans;
+	w->nr_spans = nr_spans;
+	w->skipped = skipped;
+	w->nr_skipped = nr_sk;
+	w->stale = false;
+	return added;
+}
+
+/* ---- harvest ------------------------------------------------------------ */
+
+static int emit(struct udamon_uffd_wp *w, size_t n, long *pages,
+		udamon_uffd_wp_written_fn fn, void *data)
+{
+	size_t i;
+	int stop = 0;
+
+	for (i = 0; i < n; i++) {
+		struct page_region *p = &w->vec[i];
+
+		*pages += (p->end - p->start) / PAGE_SZ;
+		if (!stop && fn)
+			stop = fn(p->start, p->end, data);
+	}
+	memset(w->vec, 0, n * sizeof(*w->vec));
+	return stop;
+}
+
+long udamon_uffd_wp_scan(struct udamon_uffd_wp *w, uint64_t start,
+			 uint64_t end, udamon_uffd_wp_written_fn fn, void *data)
+{
+	struct pm_scan_arg arg = {
+		.size = sizeof(arg),
+		.flags = PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC,
+		.vec = (uint64_t)(uintptr_t)w->vec,
+		.vec_len = VEC_LEN,
+		/* written, and not the shared zero page (reads map it) */
+		.category_mask = PAGE_IS_WRITTEN | PAGE_IS_PFNZERO,
+		.category_inverted = PAGE_IS_PFNZERO,
+		.return_mask = PAGE_IS_WRITTEN,
+	};
+	long pages = 0;
+	int n;
+
+	while (start < end) {
+		arg.start = start;
+		arg.end = end;
+		arg.walk_end = 0;
+		n = scan_call(w, &arg);
+		if (n < 0) {
+			size_t got = 0;
+
+			/* What was found before the failure is in vec. */
+			while (got < VEC_LEN && w->vec[got].end)
+				got++;
+			emit(w, got, &pages, fn, data);
+			w->st.nr_written_pages += pages;
+			return n;
+		}
+		if (emit(w, (size_t)n, &pages, fn, data))
+			break;
+		if (n < VEC_LEN || arg.walk_end <= start)
+			break;
+		start = arg.walk_end;
+	}
+	w->st.nr_written_pages += pages;
+	return pages;
+}
+
+long udamon_uffd_wp_harvest(struct udamon_uffd_wp *w,
+			    udamon_uffd_wp_written_fn fn, void *data)
+{
+	long total = 0, n;
+	size_t i, j = 0;
+
+	for (i = 0; i < w->nr_spans; i++) {
+		n = udamon_uffd_wp_scan(w, w->spans[i].start, w->spans[i].end,
+					fn, data);
+		if (n == -EPERM || n == -ENOENT) {
+			/* Remapped under us: drop it until the next sync. */
+			w->stale = true;
+			w->st.nr_resyncs++;
+			continue;
+		}
+		if (n < 0)
+			return n;
+		total += n;
+		w->spans[j++] = w->spans[i];
+	}
+	w->nr_spans = j;
+	return total;
+}
+
+bool udamon_uffd_wp_stale(const struct udamon_uffd_wp *w)
+{
+	return w->stale;
+}
+
+const struct udamon_range *udamon_uffd_wp_spans(const struct udamon_uffd_wp *w,
+						size_t *nr)
+{
+	*nr = w->nr_spans;
+	return w->spans;
+}
+
+void udamon_uffd_wp_get_stats(const struct udamon_uffd_wp *w,
+			      struct udamon_uffd_wp_stats *st)
+{
+	size_t i;
+
+	*st = w->st;
+	st->registered_bytes = 0;
+	for (i = 0; i < w->nr_spans; i++)
+		st->registered_bytes += w->spans[i].end - w->spans[i].start;
+}
+
+/* ---- probe --------------------------------------------------------------- */
+
+int udamon_uffd_wp_probe(char *err, size_t errlen)
+{
+	struct uffdio_api api = { .api = UFFD_API, .features = 0 };
+	struct pm_scan_arg arg = { .size = sizeof(arg) };
+	static const char page[PAGE_SZ] __attribute__((aligned(4096)));
+	int fd, pm, e;
+	long n;
+
+	fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
+	if (fd < 0) {
+		e = errno;
+		snprintf(err, errlen,
+			 "userfaultfd is not available: %s (needs CONFIG_USERFAULTFD; write-only monitoring needs Linux 6.7)",
+			 strerror(e));
+		return e == ENOSYS ? -ENOTSUP : -e;
+	}
+	/* features = 0 asks the kernel for everything it supports. */
+	if (ioctl(fd, UFFDIO_API, &api) < 0) {
+		e = errno;
+		close(fd);
+		snprintf(err, errlen, "UFFDIO_API failed: %s", strerror(e));
+		return -e;
+	}
+	close(fd);
+	if (!(api.features & UFFD_FEATURE_WP_ASYNC)) {
+		snprintf(err, errlen,
+			 "this kernel lacks UFFD_FEATURE_WP_ASYNC (async userfaultfd write-protect); Linux 6.7 has it");
+		return -ENOTSUP;
+	}
+	if (!(api.features & UFFD_FEATURE_WP_UNPOPULATED)) {
+		snprintf(err, errlen,
+			 "this kernel lacks UFFD_FEATURE_WP_UNPOPULATED; Linux 6.7 has it");
+		return -ENOTSUP;
+	}
+	pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (pm < 0) {
+		e = errno;
+		snprintf(err, errlen, "cannot open /proc/self/pagemap: %s",
+			 strerror(e));
+		return -e;
+	}
+	arg.start = (uint64_t)(uintptr_t)page;
+	arg.end = arg.start + PAGE_SZ;
+	arg.category_mask = PAGE_IS_PRESENT;
+	n = ioctl(pm, PAGEMAP_SCAN, &arg);
+	e = errno;
+	close(pm);
+	if (n < 0) {
+		snprintf(err, errlen,
+			 "this kernel lacks the PAGEMAP_SCAN ioctl on /proc/PID/pagemap (%s); Linux 6.7 has it",
+			 strerror(e));
+		return -ENOTSUP;
+	}
+	return 0;
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Write-protect monitoring of another process's memory with a userfaultfd
+ * stolen from it (DESIGN.md section 5): async write-protect only, so the
+ * kernel resolves every write fault itself and the target never waits on,
+ * or loses data to, the monitor. Closing the handle drops every
+ * registration.
+ *
+ *   arm      UFFDIO_WRITEPROTECT: the next write to each page faults once
+ *            (resolved by the kernel) and marks the page written.
+ *   harvest  PAGEMAP_SCAN with PAGE_IS_WRITTEN, PM_SCAN_WP_MATCHING and
+ *            PM_SCAN_CHECK_WPASYNC: reads the written pages and re-arms
+ *            them atomically, one call (one TLB shootdown) per registered
+ *            span.
+ */
+#ifndef UDAMON_PRIMITIVES_UFFD_WP_H
+#define UDAMON_PRIMITIVES_UFFD_WP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "udamon/udamon.h"
+
+struct udamon_uffd_wp;
+
+struct udamon_uffd_wp_stats {
+	uint64_t steal_ns;		/* the injection that got the uffd */
+	uint64_t nr_scans;		/* PAGEMAP_SCAN calls */
+	uint64_t nr_written_pages;	/* harvested so far */
+	uint64_t nr_registered;		/* UFFDIO_REGISTER calls that worked */
+	uint64_t nr_resyncs;		/* harvests that found the maps changed */
+	uint64_t registered_bytes;	/* now */
+};
+
+typedef void (*udamon_uffd_wp_warn_fn)(const char *msg, void *data);
+/* Called per written range [start, end); non-zero stops the harvest. */
+typedef int (*udamon_uffd_wp_written_fn)(uint64_t start, uint64_t end,
+					 void *data);
+
+/*
+ * Create a userfaultfd inside process pid by syscall injection, copy it
+ * here with pidfd_getfd and close the target's copy. 0 with *uffd set, or
+ * negative errno with a message.
+ */
+int udamon_uffd_steal(pid_t pid, int pidfd, int *uffd, char *err,
+		      size_t errlen);
+
+/*
+ * Steal a uffd from pid (held by pidfd, which stays the caller's), enable
+ * UFFD_FEATURE_WP_ASYNC | WP_UNPOPULATED and open /proc/pid/pagemap.
+ */
+int udamon_uffd_wp_open(pid_t pid, int pidfd, struct udamon_uffd_wp **out,
+			char *err, size_t errlen);
+void udamon_uffd_wp_close(struct udamon_uffd_wp *w);
+
+void udamon_uffd_wp_set_warn(struct udamon_uffd_wp *w,
+			     udamon_uffd_wp_warn_fn fn, void *data);
+
+/* The single operations; 0 or negative errno. */
+int udamon_uffd_wp_register(struct udamon_uffd_wp *w, uint64_t start,
+			    uint64_t end);
+int udamon_uffd_wp_arm(struct udamon_uffd_wp *w, uint64_t start, uint64_t end);
+
+/*
+ * Follow the target's private writable mappings (sorted, disjoint; names
+ * may be NULL): register and arm the new ones (only their new parts are
+ * armed), forget those gone. A mapping that cannot be registered (EBUSY:
+ * the target uses userfaultfd on it itself) is reported once through the
+ * warn function and skipped. Returns the number of mappings newly
+ * registered, or negative errno.
+ */
+int udamon_uffd_wp_sync(struct udamon_uffd_wp *w,
+			const struct udamon_range *maps, const char *const *names,
+			size_t nr);
+
+/*
+ * Hand each written range of [start, end) to fn and re-arm it. Returns the
+ * number of written pages or negative errno. -EPERM: part of the range is
+ * no longer registered (the target remapped it).
+ */
+long udamon_uffd_wp_scan(struct udamon_uffd_wp *w, uint64_t start,
+			 uint64_t end, udamon_uffd_wp_written_fn fn, void *data);
+
+/*
+ * Scan every registered span. A span whose mappings changed under it is
+ * dropped from the set and udamon_uffd_wp_stale() turns true until the
+ * next sync (which registers and arms it again).
+ */
+long udamon_uffd_wp_harvest(struct udamon_uffd_wp *w,
+			    udamon_uffd_wp_written_fn fn, void *data);
+bool udamon_uffd_wp_stale(const struct udamon_uffd_wp *w);
+
+/* Registered spans (sorted, coalesced), valid until the next sync. */
+const struct udamon_range *udamon_uffd_wp_spans(const struct udamon_uffd_wp *w,
+						size_t *nr);
+void udamon_uffd_wp_get_stats(const struct udamon_uffd_wp *w,
+			      struct udamon_uffd_wp_stats *st);
+int udamon_uffd_wp_fd(const struct udamon_uffd_wp *w);
+
+/*
+ * Does this kernel have what we need (async write-protect, unpopulated
+ * write-protect, PAGEMAP_SCAN)? 0, or -ENOTSUP naming the missing feature.
+ */
+int udamon_uffd_wp_probe(char *err, size_t errlen);
+
+#endif /* UDAMON_PRIMITIVES_UFFD_WP_H */
