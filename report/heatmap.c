@@ -190,15 +190,26 @@ static void add_region(struct heatmap *m, uint64_t aggr_us,
 {
 	double hz = aggr_us ? r->nr_accesses * 1e6 / (double)aggr_us : 0;
 	double space = (double)m->tunit * (double)m->aunit;
-	unsigned int row, col;
+	uint64_t t_end = m->t0 + (uint64_t)m->rows * m->tunit;
+	uint64_t a_end = m->a0 + (uint64_t)m->cols * m->aunit;
+	unsigned int row, col, row0, row1, col0, col1;
 
-	for (row = 0; row < m->rows; row++) {
+	/* only the cells the region and its time can touch */
+	if (to <= m->t0 || from >= t_end || r->end <= m->a0 ||
+	    r->start >= a_end || from >= to)
+		return;
+	row0 = from > m->t0 ? (unsigned int)((from - m->t0) / m->tunit) : 0;
+	row1 = (unsigned int)((min_u64(to, t_end) - 1 - m->t0) / m->tunit);
+	col0 = r->start > m->a0 ?
+		(unsigned int)((r->start - m->a0) / m->aunit) : 0;
+	col1 = (unsigned int)((min_u64(r->end, a_end) - 1 - m->a0) / m->aunit);
+	for (row = row0; row <= row1; row++) {
 		uint64_t pt = m->t0 + row * m->tunit;
 		uint64_t ts = max_u64(from, pt), te = min_u64(to, pt + m->tunit);
 
 		if (ts >= te)
 			continue;
-		for (col = 0; col < m->cols; col++) {
+		for (col = col0; col <= col1; col++) {
 			uint64_t pa = m->a0 + col * m->aunit;
 			uint64_t as = max_u64(r->start, pa);
 			uint64_t ae = min_u64(r->end, pa + m->aunit);
