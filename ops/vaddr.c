@@ -1,0 +1,531 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vaddr: a live process, monitored for writes through userfaultfd async
+ * write-protect (primitives/uffd_wp.h). Regions follow the kernel's vaddr
+ * rule (three ranges around the two largest gaps between mappings); every
+ * private writable mapping is registered and armed, and each sample's
+ * harvest of written pages becomes write reports. With attribution, the
+ * fault event source supplies the reports (with CPU and thread) and the
+ * harvest only re-arms the pages.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "udamon/ops.h"
+#include "ops/maps.h"
+#include "primitives/compat.h"
+#include "primitives/fault_events.h"
+#include "primitives/uffd_wp.h"
+
+struct vaddr_ctx {
+	struct udamon_vaddr_opts opts;
+};
+
+struct vaddr_target {
+	int pid;
+	int pidfd;
+	int procfd;
+	struct udamon_uffd_wp *wp;
+	struct udamon_fault_source *src;
+	bool user_regions;	/* the user gave the regions: keep them */
+};
+
+static uint64_t now_ns(struct udamon_ctx *ctx)
+{
+	struct timespec ts;
+
+	if (ctx->clock.now_ns)
+		return ctx->clock.now_ns(ctx->clock.data);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static struct vaddr_ctx *vctx(struct udamon_ctx *ctx)
+{
+	return ctx->ops_data;
+}
+
+/* ---- mappings -> regions and registrations ------------------------------ */
+
+/* Split the maps into all ranges (for regions) and the watched ones. */
+static int read_maps(struct udamon_ctx *ctx, struct vaddr_target *vt,
+		     struct udamon_range **all, size_t *nr_all,
+		     struct udamon_range **wr, const char ***names, size_t *nr_wr,
+		     struct udamon_mapping **maps_out)
+{
+	struct udamon_mapping *maps;
+	size_t nr, i;
+	int ret;
+
+	ret = udamon_maps_read(vt->procfd, vt->pid, &maps, &nr, ctx->errmsg,
+			       sizeof(ctx->errmsg));
+	if (ret)
+		return ret;
+	*all = calloc(nr + 1, sizeof(**all));
+	*wr = calloc(nr + 1, sizeof(**wr));
+	*names = calloc(nr + 1, sizeof(**names));
+	if (!*all || !*wr || !*names) {
+		free(*all);
+		free(*wr);
+		free(*names);
+		free(maps);
+		return -ENOMEM;
+	}
+	*nr_all = *nr_wr = 0;
+	for (i = 0; i < nr; i++) {
+		const struct udamon_mapping *m = &maps[i];
+
+		if (udamon_mapping_is_special(m))
+			continue;
+		(*all)[(*nr_all)++] = (struct udamon_range){ m->start, m->end };
+		if (!udamon_mapping_is_private_writable(m))
+			continue;
+		(*names)[*nr_wr] = m->name;
+		(*wr)[(*nr_wr)++] = (struct udamon_range){ m->start, m->end };
+	}
+	*maps_out = maps;
+	return 0;
+}
+
+/* With user-given regions, watch only the mappings that overlap them. */
+static size_t keep_overlapping(const struct udamon_target *t,
+			       struct udamon_range *wr, const char **names,
+			       size_t nr)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < nr; i++) {
+		size_t k;
+		bool hit = false;
+
+		for (k = 0; k < t->nr_regions && !hit; k++)
+			hit = t->regions[k].start < wr[i].end &&
+			      wr[i].start < t->regions[k].end;
+		if (!hit)
+			continue;
+		wr[j] = wr[i];
+		names[j++] = names[i];
+	}
+	return j;
+}
+
+/* Re-read the mappings: regions (unless fixed) and registrations. */
+static int refresh(struct udamon_ctx *ctx, struct udamon_target *t,
+		   bool first)
+{
+	struct vaddr_target *vt = t->ops_data;
+	struct udamon_range *all, *wr, three[3];
+	struct udamon_mapping *maps;
+	const char **names;
+	size_t nr_all, nr_wr;
+	int ret, n;
+
+	ret = read_maps(ctx, vt, &all, &nr_all, &wr, &names, &nr_wr, &maps);
+	if (ret)
+		return ret;
+	if (!vt->user_regions) {
+		n = udamon_three_regions(all, nr_all, three);
+		if (n < 0) {
+			udamon_ctx_set_error(ctx,
+					     "vaddr: process %d has too few mappings to monitor (%zu)",
+					     vt->pid, nr_all);
+			ret = n;
+			goto out;
+		}
+		if (first)
+			ret = udamon_target_init_regions(t, three, (size_t)n,
+							 ctx->attrs.min_nr_regions);
+		else
+			ret = udamon_target_update_regions(t, three, (size_t)n);
+		if (ret)
+			goto out;
+	} else {
+		nr_wr = keep_overlapping(t, wr, names, nr_wr);
+	}
+	ret = udamon_uffd_wp_sync(vt->wp, wr, names, nr_wr);
+	if (ret > 0)
+		ret = 0;
+	if (ret)
+		udamon_ctx_set_error(ctx, "vaddr: process %d: cannot follow its mappings: %s",
+				     vt->pid, strerror(-ret));
+out:
+	free(all);
+	free(wr);
+	free(names);
+	free(maps);
+	return ret;
+}
+
+/* ---- the ops ------------------------------------------------------------ */
+
+static bool vaddr_target_valid(struct udamon_ctx *ctx, struct udamon_target *t)
+{
+	struct vaddr_target *vt = t->ops_data;
+	struct pollfd p;
+
+	(void)ctx;
+	if (!vt || vt->pidfd < 0)
+		return false;
+	p.fd = vt->pidfd;
+	p.events = POLLIN;
+	p.revents = 0;
+	/* A pidfd polls readable once the process has exited. */
+	return poll(&p, 1, 0) == 0;
+}
+
+static int vaddr_init(struct udamon_ctx *ctx)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < ctx->nr_targets; i++) {
+		struct udamon_target *t = &ctx->targets[i];
+		struct vaddr_target *vt = t->ops_data;
+
+		vt->user_regions = t->nr_regions > 0;
+		ret = refresh(ctx, t, true);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int vaddr_update(struct udamon_ctx *ctx)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < ctx->nr_targets; i++) {
+		struct udamon_target *t = &ctx->targets[i];
+
+		if (!vaddr_target_valid(ctx, t))
+			continue;
+		ret = refresh(ctx, t, false);
+		if (ret == -ESRCH && !vaddr_target_valid(ctx, t))
+			continue;	/* exited meanwhile */
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int vaddr_prepare(struct udamon_ctx *ctx)
+{
+	/* Pages stay armed: each harvest re-arms what it reads. */
+	(void)ctx;
+	return 0;
+}
+
+struct push_arg {
+	struct udamon_ctx *ctx;
+	uint64_t now;
+};
+
+static int push_written(uint64_t start, uint64_t end, void *data)
+{
+	struct push_arg *a = data;
+	struct udamon_access_report r = {
+		.vaddr = start,
+		.paddr = UDAMON_UNKNOWN_ADDR,
+		.size = end - start,
+		.cpu = UDAMON_UNKNOWN_CPU,
+		.tid = UDAMON_UNKNOWN_TID,
+		.is_write = 1,
+		.time_ns = a->now,
+	};
+
+	udamon_ctx_push_report(a->ctx, &r);
+	return 0;
+}
+
+static int push_event(const struct udamon_access_report *r, void *data)
+{
+	udamon_ctx_push_report(data, r);
+	return 0;
+}
+
+static int check_target(struct udamon_ctx *ctx, struct udamon_target *t)
+{
+	struct vaddr_target *vt = t->ops_data;
+	struct push_arg a = { ctx, now_ns(ctx) };
+	long n;
+
+	n = udamon_uffd_wp_harvest(vt->wp, vt->src ? NULL : push_written, &a);
+	if (n < 0) {
+		if (!vaddr_target_valid(ctx, t))
+			return 0;
+		udamon_ctx_set_error(ctx, "vaddr: process %d: reading written pages failed: %s",
+				     vt->pid, strerror((int)-n));
+		return (int)n;
+	}
+	if (vt->src) {
+		n = udamon_fault_source_drain(vt->src, push_event, ctx);
+		if (n < 0) {
+			udamon_ctx_set_error(ctx, "vaddr: process %d: reading fault events failed: %s",
+					     vt->pid, strerror((int)-n));
+			return (int)n;
+		}
+	}
+	/* The target remapped watched memory: follow it right away. */
+	if (udamon_uffd_wp_stale(vt->wp)) {
+		int ret = refresh(ctx, t, false);
+
+		if (ret && vaddr_target_valid(ctx, t))
+			return ret;
+	}
+	return 0;
+}
+
+static int vaddr_check(struct udamon_ctx *ctx)
+{
+	uint64_t lost = 0;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < ctx->nr_targets; i++) {
+		struct udamon_target *t = &ctx->targets[i];
+		struct vaddr_target *vt = t->ops_data;
+
+		if (!vaddr_target_valid(ctx, t))
+			continue;
+		ret = check_target(ctx, t);
+		if (ret)
+			return ret;
+		if (vt->src)
+			lost += udamon_fault_source_lost(vt->src);
+	}
+	if (vctx(ctx)->opts.attribution)
+		ctx->lost_reports = lost;
+	return 0;
+}
+
+static void target_release(struct udamon_target *t)
+{
+	struct vaddr_target *vt = t->ops_data;
+
+	if (!vt)
+		return;
+	if (vt->src)
+		udamon_fault_source_close(vt->src);
+	/* Closing the only uffd reference drops every registration. */
+	udamon_uffd_wp_close(vt->wp);
+	if (vt->procfd >= 0)
+		close(vt->procfd);
+	if (vt->pidfd >= 0)
+		close(vt->pidfd);
+	free(vt);
+	t->ops_data = NULL;
+}
+
+static void vaddr_cleanup(struct udamon_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->nr_targets; i++)
+		target_release(&ctx->targets[i]);
+	free(ctx->ops_data);
+	ctx->ops_data = NULL;
+}
+
+static const struct udamon_ops vaddr_ops = {
+	.name = "vaddr",
+	.init = vaddr_init,
+	.update = vaddr_update,
+	.prepare_access_checks = vaddr_prepare,
+	.check_accesses = vaddr_check,
+	.target_valid = vaddr_target_valid,
+	.cleanup = vaddr_cleanup,
+};
+
+/* ---- attach ---------------------------------------------------------------- */
+
+/* Refuse what injection could hurt: seccomp filters may kill on our calls. */
+static int check_process(struct udamon_ctx *ctx, int procfd, int pid)
+{
+	char buf[4096], *p;
+	ssize_t n;
+	int fd;
+
+	if (pid == getpid()) {
+		udamon_ctx_set_error(ctx, "vaddr: cannot monitor udamon itself (pid %d)", pid);
+		return -EINVAL;
+	}
+	fd = openat(procfd, "status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		goto gone;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		goto gone;
+	buf[n] = 0;
+	p = strstr(buf, "\nSeccomp:");
+	if (p && strtol(p + 9, NULL, 10) != 0) {
+		udamon_ctx_set_error(ctx,
+				     "vaddr: process %d runs under seccomp (Seccomp: %ld in /proc/%d/status); injecting the userfaultfd() call could kill it, so it is not monitored",
+				     pid, strtol(p + 9, NULL, 10), pid);
+		return -EPERM;
+	}
+	p = strstr(buf, "\nTracerPid:");
+	if (p && strtol(p + 11, NULL, 10) != 0) {
+		udamon_ctx_set_error(ctx,
+				     "vaddr: process %d is traced by process %ld; detach the tracer first",
+				     pid, strtol(p + 11, NULL, 10));
+		return -EBUSY;
+	}
+	fd = openat(procfd, "maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		goto gone;
+	n = read(fd, buf, 16);
+	close(fd);
+	if (n == 0) {
+		udamon_ctx_set_error(ctx,
+				     "vaddr: process %d has no user address space (a kernel thread or a zombie)",
+				     pid);
+		return -EINVAL;
+	}
+	if (n < 0)
+		goto gone;
+	return 0;
+gone:
+	udamon_ctx_set_error(ctx, "vaddr: no process with pid %d", pid);
+	return -ESRCH;
+}
+
+static int attach_target(struct udamon_ctx *ctx, struct udamon_target *t,
+			 const struct udamon_vaddr_opts *opts)
+{
+	struct vaddr_target *vt;
+	char path[64], err[UDAMON_ERRMSG_LEN];
+	int ret;
+
+	vt = calloc(1, sizeof(*vt));
+	if (!vt)
+		return -ENOMEM;
+	vt->pid = t->pid;
+	vt->procfd = -1;
+	t->ops_data = vt;
+	vt->pidfd = (int)syscall(SYS_pidfd_open, t->pid, 0);
+	if (vt->pidfd < 0) {
+		ret = -errno;
+		if (ret == -ESRCH || ret == -EINVAL)
+			udamon_ctx_set_error(ctx, "vaddr: no process with pid %d%s",
+					     t->pid, ret == -EINVAL ? " (a thread id? give the process id)" : "");
+		else
+			udamon_ctx_set_error(ctx, "vaddr: pidfd_open(%d): %s",
+					     t->pid, strerror(-ret));
+		return ret == -EINVAL ? -ESRCH : ret;
+	}
+	snprintf(path, sizeof(path), "/proc/%d", t->pid);
+	vt->procfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* Opened after the pidfd: if the pid is still alive, it is the same. */
+	if (vt->procfd < 0 || !vaddr_target_valid(ctx, t)) {
+		udamon_ctx_set_error(ctx, "vaddr: no process with pid %d", t->pid);
+		return -ESRCH;
+	}
+	ret = check_process(ctx, vt->procfd, t->pid);
+	if (ret)
+		return ret;
+	ret = udamon_uffd_wp_open(t->pid, vt->pidfd, &vt->wp, err, sizeof(err));
+	if (ret) {
+		udamon_ctx_set_error(ctx, "vaddr: %s", err);
+		return ret;
+	}
+	if (opts && opts->warn)
+		udamon_uffd_wp_set_warn(vt->wp, opts->warn, opts->warn_data);
+	if (opts && opts->attribution) {
+		ret = udamon_fault_source_open(t->pid, &vt->src, err, sizeof(err));
+		if (ret) {
+			udamon_ctx_set_error(ctx, "vaddr: %s", err);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int udamon_vaddr_attach(struct udamon_ctx *ctx,
+			const struct udamon_vaddr_opts *opts)
+{
+	struct vaddr_ctx *v;
+	size_t i;
+	int ret;
+
+	if (!ctx->nr_targets) {
+		udamon_ctx_set_error(ctx, "vaddr: no target process given");
+		return -EINVAL;
+	}
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (opts)
+		v->opts = *opts;
+	if (ctx->ops && ctx->ops->cleanup)
+		ctx->ops->cleanup(ctx);
+	ctx->ops = &vaddr_ops;
+	ctx->ops_data = v;
+	ctx->use_reports = true;
+	for (i = 0; i < ctx->nr_targets; i++) {
+		ret = attach_target(ctx, &ctx->targets[i], opts);
+		if (ret) {
+			vaddr_cleanup(ctx);
+			ctx->ops = NULL;
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int udamon_vaddr_probe(char *err, size_t errlen)
+{
+	return udamon_uffd_wp_probe(err, errlen);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+int udamon_vaddr_threads(int pid, int **tids, size_t *nr)
+{
+	char path[64];
+	struct dirent *de;
+	int *a = NULL, *tmp;
+	size_t n = 0, cap = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	if (!d)
+		return errno == ENOENT ? -ESRCH : -errno;
+	while ((de = readdir(d))) {
+		int tid = atoi(de->d_name);
+
+		if (tid <= 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			tmp = realloc(a, cap * sizeof(*a));
+			if (!tmp) {
+				free(a);
+				closedir(d);
+				return -ENOMEM;
+			}
+			a = tmp;
+		}
+		a[n++] = tid;
+	}
+	closedir(d);
+	qsort(a, n, sizeof(*a), cmp_int);
+	*tids = a;
+	*nr = n;
+	return 0;
+}
