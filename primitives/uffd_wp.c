@@ -417,9 +417,14 @@ long udamon_uffd_wp_scan(struct udamon_uffd_wp *w, uint64_t start,
 		.flags = PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC,
 		.vec = (uint64_t)(uintptr_t)w->vec,
 		.vec_len = VEC_LEN,
-		/* written, and not the shared zero page (reads map it) */
+		/*
+		 * Written, and not the shared zero page (reads map it). The
+		 * kernel counts holes without a marker as written too: only
+		 * pages that exist (present or swapped) can have been.
+		 */
 		.category_mask = PAGE_IS_WRITTEN | PAGE_IS_PFNZERO,
 		.category_inverted = PAGE_IS_PFNZERO,
+		.category_anyof_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
 		.return_mask = PAGE_IS_WRITTEN,
 	};
 	long pages = 0;
