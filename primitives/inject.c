@@ -97,9 +97,14 @@ int udamon_inject_find_syscall(pid_t pid, uint64_t *pc, char *err,
 		f = fopen(path, "re");
 		if (!f) {
 			ret = -errno;
+			if (ret == -ENOENT) {
+				snprintf(err, errlen, "no process with pid %d",
+					 pid);
+				return -ESRCH;
+			}
 			snprintf(err, errlen, "cannot read %s: %s", path,
-				 strerror(errno));
-			return ret == -ENOENT ? -ESRCH : ret;
+				 strerror(-ret));
+			return ret;
 		}
 		while (ret && fgets(line, sizeof(line), f)) {
 			unsigned long long s, e;
@@ -291,16 +296,52 @@ static int wait_stop(struct udamon_inject *in, enum stop_kind *kind, int *sig)
 	}
 }
 
+/*
+ * The seized thread died (SIGKILL): collect its exit notice, so that its
+ * real parent gets it and no traced zombie is left behind us.
+ */
+static void reap_gone(struct udamon_inject *in)
+{
+	int status;
+
+	if (!in->seized)
+		return;
+	in->seized = false;
+	for (;;) {
+		pid_t r = waitpid(in->tid, &status, __WALL);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || WIFEXITED(status) || WIFSIGNALED(status))
+			return;
+		/* Still alive and stopped after all: let it go. */
+		ptrace(PTRACE_DETACH, in->tid, 0, 0);
+		return;
+	}
+}
+
 static int ptrace_err(struct udamon_inject *in, const char *what)
 {
 	int e = errno;
 
+	if (e == ESRCH)
+		reap_gone(in);
 	if (e == ESRCH)
 		return fail(in, -ESRCH,
 			    "process %d exited while udamon was attaching to it",
 			    in->pid);
 	return fail(in, -e, "process %d, thread %d: ptrace %s: %s", in->pid,
 		    in->tid, what, strerror(e));
+}
+
+static int set_regs(struct udamon_inject *in, const struct udamon_regs *r)
+{
+	int ret = udamon_arch_set_regs(in->tid, r);
+
+	if (!ret)
+		return 0;
+	errno = -ret;
+	return ptrace_err(in, "SETREGS");
 }
 
 /*
@@ -348,11 +389,10 @@ int udamon_inject_detach(struct udamon_inject *in)
 
 	if (!in->seized)
 		return 0;
-	if (in->modified && udamon_arch_set_regs(in->tid, &in->saved) < 0) {
-		if (errno == ESRCH || !in->seized) {
-			in->seized = false;
-			return -ESRCH;
-		}
+	if (in->modified && udamon_arch_set_regs(in->tid, &in->saved) < 0 &&
+	    errno == ESRCH) {
+		reap_gone(in);
+		return -ESRCH;
 	}
 	in->modified = false;
 	if (!in->at_syscall_exit) {
@@ -457,7 +497,7 @@ int udamon_inject_syscall(struct udamon_inject *in, long nr,
 retry:
 	r = in->saved;
 	udamon_arch_setup_syscall(&r, in->syscall_pc, nr, args);
-	err = udamon_arch_set_regs(in->tid, &r);
+	err = set_regs(in, &r);
 	if (err)
 		goto out_fail;
 	in->modified = true;
@@ -484,7 +524,7 @@ retry:
 			goto out_fail;
 		}
 		/* Deliver the signal on the original registers, then retry. */
-		err = udamon_arch_set_regs(in->tid, &in->saved);
+		err = set_regs(in, &in->saved);
 		if (err)
 			goto out_fail;
 		in->modified = false;
@@ -506,8 +546,11 @@ retry:
 	}
 	in->at_syscall_exit = true;
 	err = udamon_arch_get_regs(in->tid, &r);
-	if (err)
+	if (err) {
+		errno = -err;
+		err = ptrace_err(in, "GETREGS");
 		goto out_fail;
+	}
 	*ret = udamon_arch_syscall_result(&r);
 	return 0;
 
