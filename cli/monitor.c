@@ -5,6 +5,8 @@
  * signal or the target's end.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <wordexp.h>
 
 #include "cli/cli.h"
 #include "cli/monitor.h"
@@ -49,27 +52,109 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-int monitor_spawn(struct monitor *m, const char *cmd)
+/* Does cmd need a shell (pipes, redirections, variables, ...)? */
+static bool needs_shell(const char *cmd)
+{
+	return strpbrk(cmd, "|&;<>()$`\\\"'*?[#~=%{}\n") != NULL;
+}
+
+/*
+ * Run a simple command directly, so that the exec is seen: the child's end
+ * of a close-on-exec pipe closes when the program has replaced it (we must
+ * not attach before that: the userfaultfd would belong to the old memory).
+ */
+static pid_t spawn_direct(const char *cmd)
+{
+	wordexp_t we;
+	int pfd[2], child_errno = 0;
+	pid_t pid;
+
+	if (wordexp(cmd, &we, WRDE_NOCMD) || !we.we_wordc) {
+		cli_fail("cannot parse the command '%s'", cmd);
+		return -1;
+	}
+	if (pipe2(pfd, O_CLOEXEC)) {
+		wordfree(&we);
+		cli_fail("cannot start '%s': pipe: %s", cmd, strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		close(pfd[0]);
+		execvp(we.we_wordv[0], we.we_wordv);
+		child_errno = errno;
+		if (write(pfd[1], &child_errno, sizeof(child_errno)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	wordfree(&we);
+	close(pfd[1]);
+	if (pid > 0 && read(pfd[0], &child_errno, sizeof(child_errno)) ==
+	    (ssize_t)sizeof(child_errno)) {
+		waitpid(pid, NULL, 0);
+		cli_fail("cannot run '%s': %s", cmd, strerror(child_errno));
+		pid = -1;
+	} else if (pid < 0) {
+		cli_fail("cannot start '%s': fork: %s", cmd, strerror(errno));
+	}
+	close(pfd[0]);
+	return pid;
+}
+
+/* Wait (up to 2 s) until the shell has exec'ed the command's program. */
+static void wait_shell_exec(pid_t pid)
+{
+	char shell[PATH_MAX], exe[PATH_MAX], link[64];
+
+	if (!realpath("/bin/sh", shell))
+		return;
+	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
+	for (int i = 0; i < 2000; i++) {
+		ssize_t n = readlink(link, exe, sizeof(exe) - 1);
+		struct timespec ts = { 0, 1000 * 1000 };
+
+		if (n < 0)
+			return;
+		exe[n] = '\0';
+		if (strcmp(exe, shell) && strstr(exe, "udamon") == NULL)
+			return;
+		nanosleep(&ts, NULL);
+	}
+}
+
+static pid_t spawn_shell(const char *cmd)
 {
 	size_t len = strlen(cmd) + 6;
 	char *line = malloc(len);
 	pid_t pid;
 
-	if (!line)
-		return cli_fail("out of memory");
+	if (!line) {
+		cli_fail("out of memory");
+		return -1;
+	}
 	snprintf(line, len, "exec %s", cmd);
 	fflush(NULL);
 	pid = fork();
-	if (pid < 0) {
-		free(line);
-		return cli_fail("cannot start '%s': fork: %s", cmd, strerror(errno));
-	}
 	if (pid == 0) {
 		execl("/bin/sh", "sh", "-c", line, (char *)NULL);
 		fprintf(stderr, "udamon: cannot run /bin/sh: %s\n", strerror(errno));
 		_exit(127);
 	}
 	free(line);
+	if (pid < 0)
+		cli_fail("cannot start '%s': fork: %s", cmd, strerror(errno));
+	else
+		wait_shell_exec(pid);
+	return pid;
+}
+
+int monitor_spawn(struct monitor *m, const char *cmd)
+{
+	pid_t pid = needs_shell(cmd) ? spawn_shell(cmd) : spawn_direct(cmd);
+
+	if (pid < 0)
+		return -1;
 	m->pid = m->child = pid;
 	return 0;
 }
@@ -244,6 +329,22 @@ int monitor_setup(struct monitor *m, const struct mon_opts *o)
 	return 0;
 }
 
+/* Has the target ended? Gives a child of ours 100 ms to be reaped. */
+static bool target_gone(struct monitor *m)
+{
+	for (int i = 0; i < 100; i++) {
+		struct timespec ts = { 0, 1000 * 1000 };
+
+		reap_child(m);
+		if (m->child_exited)
+			return true;
+		if (!m->child && kill(m->pid, 0) && errno == ESRCH)
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
 int monitor_run(struct monitor *m)
 {
 	int err;
@@ -253,9 +354,10 @@ int monitor_run(struct monitor *m)
 	m->start_ns = m->last_progress_ns = now_ns();
 	err = udamon_ctx_run(m->ctx);
 	running_ctx = NULL;
-	reap_child(m);
 	m->rec.lost_events = m->ctx->lost_reports;
-	if (err && !m->child_exited && !stop_signal)
+	if (err && target_gone(m))
+		err = 0;	/* it ended while we were looking at it */
+	if (err && !stop_signal)
 		return cli_fail("monitoring stopped: %s",
 				udamon_ctx_errmsg(m->ctx)[0] ?
 				udamon_ctx_errmsg(m->ctx) : strerror(-err));
@@ -285,7 +387,7 @@ void monitor_report_exit(const struct monitor *m)
 {
 	int st = m->child_status;
 
-	if (!m->child || !m->child_exited || m->quiet)
+	if (!m->child || !m->child_exited)
 		return;
 	if (WIFEXITED(st))
 		fprintf(stderr, "udamon: target %d exited with status %d\n",

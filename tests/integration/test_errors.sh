@@ -26,7 +26,7 @@ expect_error "--exp_ops_tids" "$U" record "${WO[@]}" --exp_ops_tids 1x 1
 expect_error "json_compressed" "$U" record "${WO[@]}" --output_type yaml 1
 expect_error "--ops" "$U" record "${WO[@]}" --ops kaddr 1
 expect_error "more than one target" "$U" record "${WO[@]}" 1 2
-expect_error "no such file" "$U" report access --input "$TMP/none.data"
+expect_error "cannot open" "$U" report access --input "$TMP/none.data"
 
 if [ "$(id -u)" = 0 ]; then
 	# a pid that does not exist (pid_max is at most 4194304)

@@ -5,11 +5,12 @@
 . "$(dirname "$0")/lib.sh"
 need_write_monitoring
 WO=(--exp_ops_use_reports y --exp_ops_write_only y)
-SPEC="hot:write:8M reader:read:8M idle:idle:8M"
+# The first range maps highest; thread stacks (written) map below the last.
+SPEC="idle:idle:8M reader:read:8M hot:write:2M"
 
 note "command form"
 "$UDAMON" record -q "${WO[@]}" -o "$TMP/cmd.data" \
-	"$WL/wl_ranges --seconds 4 --addr-file $TMP/cmd.addr $SPEC" \
+	"$WL/wl_ranges --seconds 8 --addr-file $TMP/cmd.addr $SPEC" \
 	2>"$TMP/cmd.err" || { cat "$TMP/cmd.err"; fail "record of a command failed"; }
 cat "$TMP/cmd.err"
 grep -q "exited with status 0" "$TMP/cmd.err" ||
@@ -18,10 +19,10 @@ heat "$TMP/cmd.data" "$TMP/cmd.addr"
 expect_hot hot; expect_cold reader; expect_cold idle
 
 note "attached pid form"
-"$WL/wl_ranges" --seconds 7 --addr-file "$TMP/pid.addr" $SPEC &
+"$WL/wl_ranges" --seconds 11 --addr-file "$TMP/pid.addr" $SPEC &
 wl=$!; PIDS+=("$wl")
 wait_lines "$TMP/pid.addr" 3
-"$UDAMON" record -q "${WO[@]}" --timeout 4 -o "$TMP/pid.data" "$wl" ||
+"$UDAMON" record -q "${WO[@]}" --timeout 8 -o "$TMP/pid.data" "$wl" ||
 	fail "record of pid $wl failed"
 heat "$TMP/pid.data" "$TMP/pid.addr"
 expect_hot hot; expect_cold reader; expect_cold idle
