@@ -24,6 +24,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+
+#include "udamon/ops.h"
 #include "primitives/compat.h"
 #include "primitives/uffd_wp.h"
 
@@ -312,6 +317,61 @@ static void test_harvest_exact(void **state)
 	munmap((void *)base, NPAGES * PG);
 }
 
+/* Many rounds of random writes: each harvest equals the truth exactly. */
+static void test_harvest_random_rounds(void **state)
+{
+	uint64_t base, want[NPAGES];
+	struct udamon_uffd_wp *w;
+	struct udamon_range r;
+	struct child ch;
+	struct seen sn;
+	char err[512];
+	unsigned int seed = 12345;
+	int round;
+
+	(void)state;
+	if (skip_unless_supported())
+		skip();
+	base = (uint64_t)(uintptr_t)map_region(NPAGES * PG, false);
+	start_child(&ch);
+	assert_int_equal(udamon_uffd_wp_open(ch.pid, ch.pidfd, &w, err,
+					     sizeof(err)), 0);
+	r.start = base;
+	r.end = base + NPAGES * PG;
+	assert_int_equal(udamon_uffd_wp_sync(w, &r, NULL, 1), 1);
+	sn.base = base;
+	sn.npages = NPAGES;
+	sn.hit = calloc(NPAGES, 1);
+	for (round = 0; round < 200; round++) {
+		size_t n = 0, k, nr = rand_r(&seed) % 12;
+		unsigned char mark[NPAGES] = { 0 };
+
+		for (k = 0; k < nr; k++) {
+			uint64_t pg = rand_r(&seed) % NPAGES;
+			uint64_t len = 1 + rand_r(&seed) % 3;
+
+			if (pg + len > NPAGES)
+				len = NPAGES - pg;
+			if (rand_r(&seed) % 4 == 0) {
+				command(&ch, 'R', base + pg * PG, len * PG);
+				continue;
+			}
+			command(&ch, 'W', base + pg * PG, len * PG);
+			while (len--)
+				mark[pg + len] = 1;
+		}
+		for (k = 0; k < NPAGES; k++)
+			if (mark[k])
+				want[n++] = k;
+		assert_int_equal(harvest(w, &sn), (long)n);
+		expect_pages(&sn, want, n);
+	}
+	udamon_uffd_wp_close(w);
+	assert_int_equal(stop_child(&ch), 0);
+	free(sn.hit);
+	munmap((void *)base, NPAGES * PG);
+}
+
 static void test_big_mapping_populated_arm(void **state)
 {
 	uint64_t base, want[] = { 0, 7, 300 };
@@ -569,16 +629,323 @@ static void test_probe_and_errors(void **state)
 	close(pidfd);
 }
 
+/* ---- the vaddr operations set end to end, on wl_ranges ------------------- */
+
+struct wl {
+	pid_t pid;
+	char dir[64];
+	uint64_t w[2], r[2], i[2];
+};
+
+static int wl_path(char *buf, size_t len)
+{
+	char exe[512];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return -1;
+	exe[n] = 0;
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return -1;
+	*slash = 0;
+	snprintf(buf, len, "%s/../bin/wl_ranges", exe);
+	return access(buf, X_OK);
+}
+
+/* A wl_ranges still running when a test fails is stopped by teardown. */
+static pid_t live_wl;
+
+static int kill_live_wl(void **state)
+{
+	(void)state;
+	if (live_wl > 0) {
+		kill(live_wl, SIGKILL);
+		waitpid(live_wl, NULL, 0);
+		live_wl = 0;
+	}
+	return 0;
+}
+
+static int start_wl(struct wl *wl)
+{
+	char bin[600], addr[128], line[256];
+	int i;
+
+	if (wl_path(bin, sizeof(bin)))
+		return -1;
+	snprintf(wl->dir, sizeof(wl->dir), "/tmp/udamon-vaddr-XXXXXX");
+	if (!mkdtemp(wl->dir))
+		return -1;
+	snprintf(addr, sizeof(addr), "%s/addr", wl->dir);
+	wl->pid = fork();
+	if (wl->pid == 0) {
+		execl(bin, bin, "--seconds", "0", "--addr-file", addr,
+		      "w:write:4M", "r:read:4M", "i:idle:4M", (char *)NULL);
+		_exit(127);
+	}
+	live_wl = wl->pid;
+	for (i = 0; i < 2000 && access(addr, R_OK); i++)
+		usleep(1000);
+	{
+		FILE *f = fopen(addr, "r");
+
+		if (!f)
+			return -1;
+		while (fgets(line, sizeof(line), f)) {
+			char name[16];
+			unsigned long long s0, e0;
+			uint64_t *dst;
+
+			if (sscanf(line, "%15s %llx %llx", name, &s0, &e0) != 3)
+				continue;
+			dst = name[0] == 'w' ? wl->w : name[0] == 'r' ? wl->r : wl->i;
+			dst[0] = s0;
+			dst[1] = e0;
+		}
+		fclose(f);
+	}
+	return 0;
+}
+
+static int stop_wl(struct wl *wl)
+{
+	char path[128];
+	int st;
+
+	kill(wl->pid, SIGTERM);
+	waitpid(wl->pid, &st, 0);
+	live_wl = 0;
+	snprintf(path, sizeof(path), "%s/addr", wl->dir);
+	unlink(path);
+	rmdir(wl->dir);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+struct snap_check {
+	const struct wl *wl;
+	unsigned int snapshots;
+	unsigned int inside_w, cold_w;	/* regions inside w, not accessed */
+	unsigned int hot_w;		/* snapshots where w's middle was hot */
+	unsigned int inside_r, inside_i;	/* regions fully inside */
+	unsigned int bad;		/* accessed regions inside r or i */
+};
+
+static bool inside(uint64_t s, uint64_t e, const uint64_t *rg)
+{
+	return s >= rg[0] && e <= rg[1];
+}
+
+static void on_snap(struct udamon_ctx *ctx, size_t idx,
+		    const struct udamon_snapshot *snap, void *data)
+{
+	struct snap_check *c = data;
+	uint64_t mid = (c->wl->w[0] + c->wl->w[1]) / 2;
+	size_t k;
+
+	(void)ctx;
+	(void)idx;
+	c->snapshots++;
+	for (k = 0; k < snap->nr_regions; k++) {
+		const struct udamon_snapshot_region *r = &snap->regions[k];
+
+		if (r->start <= mid && mid < r->end && r->nr_accesses > 0)
+			c->hot_w++;
+		if (inside(r->start, r->end, c->wl->w) && c->snapshots > 1) {
+			c->inside_w++;
+			c->cold_w += r->nr_accesses == 0;
+		}
+		if (inside(r->start, r->end, c->wl->r)) {
+			c->inside_r++;
+			c->bad += r->nr_accesses > 0;
+		}
+		if (inside(r->start, r->end, c->wl->i)) {
+			c->inside_i++;
+			c->bad += r->nr_accesses > 0;
+		}
+	}
+}
+
+static int stop_after(struct udamon_ctx *ctx, void *data)
+{
+	return ctx->passed_samples >= *(uint64_t *)data;
+}
+
+/* Monitor wl_ranges for 80 samples; user_regions: exactly w, r and i. */
+static void run_vaddr(const struct wl *wl, bool user_regions,
+		      struct snap_check *c)
+{
+	struct udamon_vaddr_opts opts = { 0 };
+	struct udamon_attrs a;
+	struct udamon_ctx *ctx;
+	uint64_t samples = 80;
+
+	ctx = udamon_ctx_new();
+	assert_non_null(ctx);
+	udamon_attrs_default(&a);
+	a.sample_us = 5000;
+	a.aggr_us = 50000;
+	a.ops_update_us = 100000;
+	a.min_nr_regions = user_regions ? 3 : 100;
+	assert_int_equal(udamon_ctx_set_attrs(ctx, &a), 0);
+	assert_int_equal(udamon_ctx_add_target(ctx, wl->pid), 0);
+	if (user_regions) {
+		struct udamon_range rg[3] = {
+			{ wl->i[0], wl->i[1] }, { wl->r[0], wl->r[1] },
+			{ wl->w[0], wl->w[1] },
+		};
+
+		/* sorted by address: wl_ranges maps downwards */
+		assert_true(wl->i[0] < wl->r[0] && wl->r[0] < wl->w[0]);
+		assert_int_equal(udamon_target_set_regions(&ctx->targets[0],
+							   rg, 3), 0);
+	}
+	opts.warn = on_warn;
+	assert_int_equal(udamon_vaddr_attach(ctx, &opts), 0);
+	assert_true(ctx->use_reports);
+	memset(c, 0, sizeof(*c));
+	c->wl = wl;
+	ctx->on_snapshot = on_snap;
+	ctx->on_snapshot_data = c;
+	ctx->after_sample = stop_after;
+	ctx->after_sample_data = &samples;
+	assert_int_equal(udamon_ctx_run(ctx), 0);
+	print_message("%s regions, %u snapshots: w hot in %u, %u of %u regions inside w cold; %u inside r, %u inside i, %u of them accessed\n",
+		      user_regions ? "user" : "vaddr", c->snapshots, c->hot_w,
+		      c->cold_w, c->inside_w, c->inside_r, c->inside_i, c->bad);
+	assert_int_equal(has_uw(wl->pid, wl->w[0]), 1);
+	udamon_ctx_free(ctx);
+	/* the monitor gone, so is every registration */
+	assert_int_equal(has_uw(wl->pid, wl->w[0]), 0);
+}
+
+static void test_vaddr_ops_on_wl_ranges(void **state)
+{
+	struct snap_check c;
+	struct wl wl;
+
+	(void)state;
+	if (skip_unless_supported())
+		skip();
+	if (start_wl(&wl)) {
+		print_message("skipped: wl_ranges not built\n");
+		skip();
+	}
+	assert_true(wl.w[1] > wl.w[0] && wl.r[1] > wl.r[0] && wl.i[1] > wl.i[0]);
+	/* the kernel's vaddr regions (three ranges around the gaps) */
+	run_vaddr(&wl, false, &c);
+	assert_true(c.snapshots >= 6);
+	/* the writer (a loaded machine may starve it for a while) */
+	assert_true(c.hot_w >= c.snapshots / 2);
+	assert_int_equal(c.bad, 0);	/* reads and idle never count */
+	/* regions exactly on the ranges: every piece of w hot, r and i cold */
+	run_vaddr(&wl, true, &c);
+	assert_true(c.snapshots >= 6);
+	assert_true(c.inside_w > 0 && c.inside_r > 0 && c.inside_i > 0);
+	assert_true(c.cold_w <= c.inside_w / 2);
+	assert_int_equal(c.bad, 0);
+	assert_int_equal(stop_wl(&wl), 0);	/* its data checks pass */
+}
+
+static void test_vaddr_target_exits(void **state)
+{
+	struct udamon_ctx *ctx;
+	struct wl wl;
+	int st;
+
+	(void)state;
+	if (skip_unless_supported())
+		skip();
+	if (start_wl(&wl)) {
+		print_message("skipped: wl_ranges not built\n");
+		skip();
+	}
+	ctx = udamon_ctx_new();
+	assert_int_equal(udamon_ctx_add_target(ctx, wl.pid), 0);
+	assert_int_equal(udamon_vaddr_attach(ctx, NULL), 0);
+	assert_int_equal(udamon_ctx_start(ctx), 0);
+	assert_int_equal(udamon_ctx_step(ctx), 0);
+	assert_true(ctx->ops->target_valid(ctx, &ctx->targets[0]));
+	kill(wl.pid, SIGKILL);
+	waitpid(wl.pid, &st, 0);
+	live_wl = 0;
+	assert_false(ctx->ops->target_valid(ctx, &ctx->targets[0]));
+	/* the run just ends */
+	assert_int_equal(udamon_ctx_step(ctx), 0);
+	udamon_ctx_free(ctx);
+	rmdir(wl.dir);
+}
+
+static void test_vaddr_attach_errors(void **state)
+{
+	struct udamon_ctx *ctx;
+	pid_t p;
+	int st;
+
+	(void)state;
+	if (skip_unless_supported())
+		skip();
+	/* gone */
+	p = fork();
+	if (p == 0)
+		_exit(0);
+	waitpid(p, &st, 0);
+	ctx = udamon_ctx_new();
+	assert_int_equal(udamon_ctx_add_target(ctx, p), 0);
+	assert_int_equal(udamon_vaddr_attach(ctx, NULL), -ESRCH);
+	assert_non_null(strstr(udamon_ctx_errmsg(ctx), "no process with pid"));
+	udamon_ctx_free(ctx);
+
+	/* under seccomp: refused, untouched */
+	{
+		int ready[2];
+		char k;
+
+		assert_int_equal(pipe(ready), 0);
+		p = fork();
+		if (p == 0) {
+			struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K,
+							    SECCOMP_RET_ALLOW);
+			struct sock_fprog prog = { 1, &allow };
+
+			if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+			    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
+				_exit(1);
+			if (write(ready[1], "r", 1) != 1)
+				_exit(2);
+			for (;;)
+				pause();
+		}
+		assert_int_equal(read(ready[0], &k, 1), 1);
+		close(ready[0]);
+		close(ready[1]);
+		ctx = udamon_ctx_new();
+		assert_int_equal(udamon_ctx_add_target(ctx, p), 0);
+		assert_int_equal(udamon_vaddr_attach(ctx, NULL), -EPERM);
+		assert_non_null(strstr(udamon_ctx_errmsg(ctx), "seccomp"));
+		udamon_ctx_free(ctx);
+		kill(p, SIGKILL);
+		waitpid(p, &st, 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_probe_and_errors),
 		cmocka_unit_test(test_harvest_exact),
+		cmocka_unit_test(test_harvest_random_rounds),
 		cmocka_unit_test(test_big_mapping_populated_arm),
 		cmocka_unit_test(test_remap_and_resync),
 		cmocka_unit_test(test_ebusy_warns_once),
 		cmocka_unit_test(test_monitor_sigkill_leaves_target_intact),
 		cmocka_unit_test(test_cost_steal_and_harvest),
+		cmocka_unit_test_teardown(test_vaddr_ops_on_wl_ranges,
+					  kill_live_wl),
+		cmocka_unit_test_teardown(test_vaddr_target_exits,
+					  kill_live_wl),
+		cmocka_unit_test(test_vaddr_attach_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
