@@ -78,7 +78,7 @@ kernel_package() {
 # Newest package of the same series when the pinned one is gone.
 kernel_fallback() {
 	apt-cache search --names-only \
-		"^linux-image-$1[.0-9+a-z-]*-cloud-amd64-unsigned\$" 2>/dev/null |
+		"^linux-image-${1//./\\.}\\.[0-9+a-z.-]*-cloud-amd64-unsigned\$" 2>/dev/null |
 		awk '{ print $1 }' | sort -V | tail -n 1
 }
 
