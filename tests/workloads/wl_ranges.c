@@ -197,6 +197,8 @@ static void writer_loop(struct range *r)
 				migrate_tick(r, &cur, &last_pin, &last_cpu);
 		}
 	}
+	/* the loop ended on its condition: pass was bumped past the last */
+	r->pass--;
 	r->stop_page = r->pages;
 }
 
