@@ -53,6 +53,21 @@ static struct vaddr_ctx *vctx(struct udamon_ctx *ctx)
 	return ctx->ops_data;
 }
 
+static bool vaddr_target_valid(struct udamon_ctx *ctx, struct udamon_target *t)
+{
+	struct vaddr_target *vt = t->ops_data;
+	struct pollfd p;
+
+	(void)ctx;
+	if (!vt || vt->pidfd < 0)
+		return false;
+	p.fd = vt->pidfd;
+	p.events = POLLIN;
+	p.revents = 0;
+	/* A pidfd polls readable once the process has exited. */
+	return poll(&p, 1, 0) == 0;
+}
+
 /* ---- mappings -> regions and registrations ------------------------------ */
 
 /* Split the maps into all ranges (for regions) and the watched ones. */
@@ -117,6 +132,34 @@ static size_t keep_overlapping(const struct udamon_target *t,
 	return j;
 }
 
+/*
+ * The process executed a new program: its old address space, and all we
+ * registered in it, is gone. Steal a userfaultfd for the new one.
+ */
+static int follow_exec(struct udamon_ctx *ctx, struct vaddr_target *vt)
+{
+	struct vaddr_ctx *v = vctx(ctx);
+	char err[UDAMON_ERRMSG_LEN];
+	int ret;
+
+	udamon_uffd_wp_close(vt->wp);
+	vt->wp = NULL;
+	ret = udamon_uffd_wp_open(vt->pid, vt->pidfd, &vt->wp, err, sizeof(err));
+	if (ret) {
+		udamon_ctx_set_error(ctx, "vaddr: process %d executed a new program and cannot be followed: %s",
+				     vt->pid, err);
+		return ret;
+	}
+	if (v->opts.warn) {
+		udamon_uffd_wp_set_warn(vt->wp, v->opts.warn, v->opts.warn_data);
+		snprintf(err, sizeof(err),
+			 "process %d executed a new program: monitoring its new address space",
+			 vt->pid);
+		v->opts.warn(err, v->opts.warn_data);
+	}
+	return 0;
+}
+
 /* Re-read the mappings: regions (unless fixed) and registrations. */
 static int refresh(struct udamon_ctx *ctx, struct udamon_target *t,
 		   bool first)
@@ -128,6 +171,13 @@ static int refresh(struct udamon_ctx *ctx, struct udamon_target *t,
 	size_t nr_all, nr_wr;
 	int ret, n;
 
+	if (!udamon_uffd_wp_mm_alive(vt->wp)) {
+		if (!vaddr_target_valid(ctx, t))
+			return -ESRCH;
+		ret = follow_exec(ctx, vt);
+		if (ret)
+			return ret;
+	}
 	ret = read_maps(ctx, vt, &all, &nr_all, &wr, &names, &nr_wr, &maps);
 	if (ret)
 		return ret;
@@ -165,21 +215,6 @@ out:
 }
 
 /* ---- the ops ------------------------------------------------------------ */
-
-static bool vaddr_target_valid(struct udamon_ctx *ctx, struct udamon_target *t)
-{
-	struct vaddr_target *vt = t->ops_data;
-	struct pollfd p;
-
-	(void)ctx;
-	if (!vt || vt->pidfd < 0)
-		return false;
-	p.fd = vt->pidfd;
-	p.events = POLLIN;
-	p.revents = 0;
-	/* A pidfd polls readable once the process has exited. */
-	return poll(&p, 1, 0) == 0;
-}
 
 static int vaddr_init(struct udamon_ctx *ctx)
 {
@@ -262,10 +297,15 @@ static int check_target(struct udamon_ctx *ctx, struct udamon_target *t)
 	if (n < 0) {
 		if (!vaddr_target_valid(ctx, t))
 			return 0;
+		if (!udamon_uffd_wp_mm_alive(vt->wp))
+			return refresh(ctx, t, false);	/* exec */
 		udamon_ctx_set_error(ctx, "vaddr: process %d: reading written pages failed: %s",
 				     vt->pid, strerror((int)-n));
 		return (int)n;
 	}
+	if (n == 0 && !udamon_uffd_wp_mm_alive(vt->wp) &&
+	    vaddr_target_valid(ctx, t))
+		return refresh(ctx, t, false);	/* exec: follow it now */
 	if (vt->src) {
 		n = udamon_fault_source_drain(vt->src, push_event, ctx);
 		if (n < 0) {

@@ -479,6 +479,14 @@ long udamon_uffd_wp_harvest(struct udamon_uffd_wp *w,
 	return total;
 }
 
+bool udamon_uffd_wp_mm_alive(const struct udamon_uffd_wp *w)
+{
+	uint64_t entry;
+
+	/* pagemap holds the mm it was opened on: it reads empty once gone. */
+	return pread(w->pagemap, &entry, sizeof(entry), 0) == sizeof(entry);
+}
+
 bool udamon_uffd_wp_stale(const struct udamon_uffd_wp *w)
 {
 	return w->stale;

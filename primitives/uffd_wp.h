@@ -92,6 +92,13 @@ long udamon_uffd_wp_harvest(struct udamon_uffd_wp *w,
 			    udamon_uffd_wp_written_fn fn, void *data);
 bool udamon_uffd_wp_stale(const struct udamon_uffd_wp *w);
 
+/*
+ * Is the address space the uffd was made for still there? False after the
+ * process has exited or executed a new program (the uffd then watches
+ * nothing: steal a new one).
+ */
+bool udamon_uffd_wp_mm_alive(const struct udamon_uffd_wp *w);
+
 /* Registered spans (sorted, coalesced), valid until the next sync. */
 const struct udamon_range *udamon_uffd_wp_spans(const struct udamon_uffd_wp *w,
 						size_t *nr);

@@ -877,6 +877,98 @@ static void test_vaddr_target_exits(void **state)
 	rmdir(wl.dir);
 }
 
+/* A target that executes a new program is followed into it. */
+static void test_vaddr_follows_exec(void **state)
+{
+	struct udamon_ctx *ctx;
+	struct snap_check c = { 0 };
+	char bin[600], addr[128], k = 'x';
+	int go[2], i, st;
+	struct wl wl;
+	uint64_t samples;
+
+	(void)state;
+	if (skip_unless_supported())
+		skip();
+	if (wl_path(bin, sizeof(bin))) {
+		print_message("skipped: wl_ranges not built\n");
+		skip();
+	}
+	snprintf(wl.dir, sizeof(wl.dir), "/tmp/udamon-vaddr-XXXXXX");
+	assert_non_null(mkdtemp(wl.dir));
+	snprintf(addr, sizeof(addr), "%s/addr", wl.dir);
+	assert_int_equal(pipe(go), 0);
+	wl.pid = fork();
+	if (wl.pid == 0) {
+		close(go[1]);
+		if (read(go[0], &k, 1) != 1)
+			_exit(3);
+		execl(bin, bin, "--seconds", "0", "--addr-file", addr,
+		      "w:write:4M", "r:read:4M", "i:idle:4M", (char *)NULL);
+		_exit(127);
+	}
+	live_wl = wl.pid;
+	close(go[0]);
+	ctx = udamon_ctx_new();
+	assert_int_equal(udamon_ctx_add_target(ctx, wl.pid), 0);
+	{
+		struct udamon_attrs a;
+
+		udamon_attrs_default(&a);
+		a.sample_us = 5000;
+		a.aggr_us = 50000;
+		a.ops_update_us = 1000000;	/* exec is noticed before */
+		assert_int_equal(udamon_ctx_set_attrs(ctx, &a), 0);
+	}
+	nr_warnings = 0;
+	{
+		struct udamon_vaddr_opts o = { .warn = on_warn };
+
+		assert_int_equal(udamon_vaddr_attach(ctx, &o), 0);
+	}
+	assert_int_equal(udamon_ctx_start(ctx), 0);
+	assert_int_equal(udamon_ctx_step(ctx), 0);
+	assert_int_equal(write(go[1], &k, 1), 1);	/* exec now */
+	close(go[1]);
+	for (i = 0; i < 2000 && access(addr, R_OK); i++)
+		usleep(1000);
+	{
+		FILE *f = fopen(addr, "r");
+		char line[256];
+
+		assert_non_null(f);
+		while (fgets(line, sizeof(line), f)) {
+			char name[16];
+			unsigned long long s0, e0;
+			uint64_t *dst;
+
+			if (sscanf(line, "%15s %llx %llx", name, &s0, &e0) != 3)
+				continue;
+			dst = name[0] == 'w' ? wl.w : name[0] == 'r' ? wl.r : wl.i;
+			dst[0] = s0;
+			dst[1] = e0;
+		}
+		fclose(f);
+	}
+	c.wl = &wl;
+	ctx->on_snapshot = on_snap;
+	ctx->on_snapshot_data = &c;
+	ctx->after_sample = stop_after;
+	samples = ctx->passed_samples + 60;
+	ctx->after_sample_data = &samples;
+	while (!ctx->stop && ctx->passed_samples < samples)
+		assert_int_equal(udamon_ctx_step(ctx), 0);
+	print_message("after exec: %u snapshots, w hot in %u, %d warnings (%s)\n",
+		      c.snapshots, c.hot_w, nr_warnings, last_warning);
+	assert_true(nr_warnings >= 1);
+	assert_non_null(strstr(last_warning, "new program"));
+	assert_true(c.hot_w >= c.snapshots / 2 && c.hot_w > 0);
+	assert_int_equal(c.bad, 0);
+	udamon_ctx_free(ctx);
+	assert_int_equal(stop_wl(&wl), 0);
+	(void)st;
+}
+
 static void test_vaddr_attach_errors(void **state)
 {
 	struct udamon_ctx *ctx;
@@ -944,6 +1036,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_vaddr_ops_on_wl_ranges,
 					  kill_live_wl),
 		cmocka_unit_test_teardown(test_vaddr_target_exits,
+					  kill_live_wl),
+		cmocka_unit_test_teardown(test_vaddr_follows_exec,
 					  kill_live_wl),
 		cmocka_unit_test(test_vaddr_attach_errors),
 	};
