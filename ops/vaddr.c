@@ -36,6 +36,7 @@ struct vaddr_target {
 	struct udamon_uffd_wp *wp;
 	struct udamon_fault_source *src;
 	bool user_regions;	/* the user gave the regions: keep them */
+	uint64_t lost;		/* events the source lost, counted so far */
 };
 
 static uint64_t now_ns(struct udamon_ctx *ctx)
@@ -326,7 +327,6 @@ static int check_target(struct udamon_ctx *ctx, struct udamon_target *t)
 
 static int vaddr_check(struct udamon_ctx *ctx)
 {
-	uint64_t lost = 0;
 	size_t i;
 	int ret;
 
@@ -339,11 +339,14 @@ static int vaddr_check(struct udamon_ctx *ctx)
 		ret = check_target(ctx, t);
 		if (ret)
 			return ret;
-		if (vt->src)
-			lost += udamon_fault_source_lost(vt->src);
+		if (vt->src) {
+			/* add what the source lost (the engine counts its own) */
+			uint64_t lost = udamon_fault_source_lost(vt->src);
+
+			ctx->lost_reports += lost - vt->lost;
+			vt->lost = lost;
+		}
 	}
-	if (vctx(ctx)->opts.attribution)
-		ctx->lost_reports = lost;
 	return 0;
 }
 

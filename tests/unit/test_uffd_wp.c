@@ -30,6 +30,7 @@
 
 #include "udamon/ops.h"
 #include "primitives/compat.h"
+#include "primitives/fault_events.h"
 #include "primitives/uffd_wp.h"
 
 #define PG		4096UL
@@ -969,6 +970,109 @@ static void test_vaddr_follows_exec(void **state)
 	(void)st;
 }
 
+/* With attribution, a CPU filter keeps only the writes made on that CPU. */
+static void test_vaddr_attribution_cpu_filter(void **state)
+{
+	char bin[600], addr[128], line[256];
+	uint64_t a0[2] = { 0 }, b1[2] = { 0 }, mask = 1ULL << 1, samples = 60;
+	struct udamon_vaddr_opts opts = { .attribution = true };
+	struct udamon_filter f = {
+		.type = UDAMON_FILTER_CPUMASK, .matching = true, .allow = true,
+		.cpus = { .nbits = 64, .bits = &mask },
+	};
+	struct udamon_range rg[2];
+	struct snap_check c = { 0 };
+	struct udamon_attrs at;
+	struct udamon_ctx *ctx;
+	struct wl wl = { 0 };
+	char err[256];
+	int i, ret;
+	FILE *fp;
+
+	(void)state;
+	if (skip_unless_supported())
+		skip();
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2 || wl_path(bin, sizeof(bin))) {
+		print_message("skipped: needs 2 CPUs and wl_ranges\n");
+		skip();
+	}
+	{
+		struct udamon_fault_source *src;
+
+		if (udamon_fault_source_open(getpid(), &src, err, sizeof(err))) {
+			print_message("skipped: %s\n", err);
+			skip();
+		}
+		udamon_fault_source_close(src);
+	}
+	snprintf(wl.dir, sizeof(wl.dir), "/tmp/udamon-vaddr-XXXXXX");
+	assert_non_null(mkdtemp(wl.dir));
+	snprintf(addr, sizeof(addr), "%s/addr", wl.dir);
+	wl.pid = fork();
+	if (wl.pid == 0) {
+		execl(bin, bin, "--seconds", "0", "--addr-file", addr,
+		      "a:write:2M:cpu=0", "b:write:2M:cpu=1", (char *)NULL);
+		_exit(127);
+	}
+	live_wl = wl.pid;
+	for (i = 0; i < 2000 && access(addr, R_OK); i++)
+		usleep(1000);
+	fp = fopen(addr, "r");
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp)) {
+		char name[16];
+		unsigned long long s0, e0;
+
+		if (sscanf(line, "%15s %llx %llx", name, &s0, &e0) != 3)
+			continue;
+		if (name[0] == 'a') {
+			a0[0] = s0;
+			a0[1] = e0;
+		} else {
+			b1[0] = s0;
+			b1[1] = e0;
+		}
+	}
+	fclose(fp);
+	assert_true(b1[0] < a0[0]);	/* mapped downwards */
+	ctx = udamon_ctx_new();
+	udamon_attrs_default(&at);
+	at.sample_us = 5000;
+	at.aggr_us = 50000;
+	at.min_nr_regions = 3;
+	assert_int_equal(udamon_ctx_set_attrs(ctx, &at), 0);
+	assert_int_equal(udamon_ctx_add_target(ctx, wl.pid), 0);
+	rg[0] = (struct udamon_range){ b1[0], b1[1] };
+	rg[1] = (struct udamon_range){ a0[0], a0[1] };
+	assert_int_equal(udamon_target_set_regions(&ctx->targets[0], rg, 2), 0);
+	assert_int_equal(udamon_ctx_set_filters(ctx, &f, 1), 0);
+	ret = udamon_vaddr_attach(ctx, &opts);
+	assert_int_equal(ret, 0);
+	/* reuse the snapshot check: "w" is b (CPU 1), "r" is a (CPU 0) */
+	wl.w[0] = b1[0];
+	wl.w[1] = b1[1];
+	wl.r[0] = a0[0];
+	wl.r[1] = a0[1];
+	wl.i[0] = wl.i[1] = 0;
+	c.wl = &wl;
+	ctx->on_snapshot = on_snap;
+	ctx->on_snapshot_data = &c;
+	ctx->after_sample = stop_after;
+	ctx->after_sample_data = &samples;
+	assert_int_equal(udamon_ctx_run(ctx), 0);
+	print_message("cpu filter 1: %u snapshots, CPU-1 writer hot in %u; %u regions of the CPU-0 writer, %u counted; %llu reports seen, %llu counted, %llu lost\n",
+		      c.snapshots, c.hot_w, c.inside_r, c.bad,
+		      (unsigned long long)ctx->nr_reports_seen,
+		      (unsigned long long)ctx->nr_reports_counted,
+		      (unsigned long long)ctx->lost_reports);
+	assert_true(ctx->nr_reports_seen > 0);
+	assert_true(c.hot_w >= c.snapshots / 2 && c.hot_w > 0);
+	assert_true(c.inside_r > 0);
+	assert_int_equal(c.bad, 0);	/* CPU 0's writes never count */
+	udamon_ctx_free(ctx);
+	assert_int_equal(stop_wl(&wl), 0);
+}
+
 static void test_vaddr_attach_errors(void **state)
 {
 	struct udamon_ctx *ctx;
@@ -1038,6 +1142,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_vaddr_target_exits,
 					  kill_live_wl),
 		cmocka_unit_test_teardown(test_vaddr_follows_exec,
+					  kill_live_wl),
+		cmocka_unit_test_teardown(test_vaddr_attribution_cpu_filter,
 					  kill_live_wl),
 		cmocka_unit_test(test_vaddr_attach_errors),
 	};
