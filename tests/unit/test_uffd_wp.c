@@ -29,6 +29,7 @@
 #include <sys/prctl.h>
 
 #include "udamon/ops.h"
+#include "ops/maps.h"
 #include "primitives/compat.h"
 #include "primitives/fault_events.h"
 #include "primitives/uffd_wp.h"
@@ -1126,9 +1127,72 @@ static void test_vaddr_attach_errors(void **state)
 	}
 }
 
+static void test_maps_parse(void **state)
+{
+	struct udamon_mapping m;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(udamon_maps_parse_line(
+		"7f0aa3717000-7f0aa3719000 r-xp 00000000 00:00 0                          [vdso]\n",
+		&m, err, sizeof(err)), 0);
+	assert_int_equal(m.start, 0x7f0aa3717000ULL);
+	assert_int_equal(m.end, 0x7f0aa3719000ULL);
+	assert_string_equal(m.perms, "r-xp");
+	assert_string_equal(m.name, "[vdso]");
+	assert_false(udamon_mapping_is_private_writable(&m));
+
+	/* anonymous: no name; private writable */
+	assert_int_equal(udamon_maps_parse_line(
+		"55d0c8a00000-55d0c8a21000 rw-p 00000000 00:00 0\n", &m, err,
+		sizeof(err)), 0);
+	assert_string_equal(m.name, "");
+	assert_true(udamon_mapping_is_private_writable(&m));
+
+	/* a path with spaces, a shared writable mapping */
+	assert_int_equal(udamon_maps_parse_line(
+		"7f00000000-7f00001000 rw-s 00001000 08:01 1234 /tmp/a b (deleted)\n",
+		&m, err, sizeof(err)), 0);
+	assert_string_equal(m.name, "/tmp/a b (deleted)");
+	assert_int_equal(m.offset, 0x1000);
+	assert_int_equal(m.inode, 1234);
+	assert_false(udamon_mapping_is_private_writable(&m));
+
+	assert_int_equal(udamon_maps_parse_line(
+		"ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0  [vsyscall]",
+		&m, err, sizeof(err)), 0);
+	assert_true(udamon_mapping_is_special(&m));
+
+	/* errors quote the line */
+	assert_int_equal(udamon_maps_parse_line("garbage here", &m, err,
+						sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "'garbage here'"));
+	assert_int_equal(udamon_maps_parse_line(
+		"2000-1000 rw-p 0 00:00 0", &m, err, sizeof(err)), -EINVAL);
+
+	/* our own maps: sorted, and the vdso is in them */
+	{
+		struct udamon_mapping *maps;
+		size_t nr, i;
+		bool vdso = false;
+
+		assert_int_equal(udamon_maps_read(-1, getpid(), &maps, &nr,
+						  err, sizeof(err)), 0);
+		assert_true(nr > 3);
+		for (i = 0; i < nr; i++) {
+			if (i)
+				assert_true(maps[i - 1].end <= maps[i].start);
+			vdso |= !strcmp(maps[i].name, "[vdso]");
+		}
+		assert_true(vdso);
+		free(maps);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_maps_parse),
 		cmocka_unit_test(test_probe_and_errors),
 		cmocka_unit_test(test_harvest_exact),
 		cmocka_unit_test(test_harvest_random_rounds),
