@@ -63,7 +63,7 @@ static int demo_real(const struct demo_opts *d)
 		       "see above: showing the simulation only)\n\n");
 		return 0;
 	}
-	if (demo_workload_start(&w, 16 * MiB))
+	if (demo_workload_start(&w, 4 * MiB))
 		return -1;
 	o.regions = malloc(sizeof(*o.regions));
 	if (!o.regions)
