@@ -253,13 +253,6 @@ static int vaddr_update(struct udamon_ctx *ctx)
 	return 0;
 }
 
-static int vaddr_prepare(struct udamon_ctx *ctx)
-{
-	/* Pages stay armed: each harvest re-arms what it reads. */
-	(void)ctx;
-	return 0;
-}
-
 struct push_arg {
 	struct udamon_ctx *ctx;
 	uint64_t now;
@@ -282,6 +275,65 @@ static int push_written(uint64_t start, uint64_t end, void *data)
 	return 0;
 }
 
+/*
+ * DAMON checks one sampling page per region and sample; so do we. Arming
+ * only the sampling pages bounds what monitoring costs: at most one write
+ * fault per region and sample for the target, and one page-table change
+ * plus TLB flush per written sampling page for us, however much the target
+ * writes. Other pages stay as they are: once written, unarmed and free.
+ */
+static int vaddr_prepare(struct udamon_ctx *ctx)
+{
+	size_t i, j;
+
+	for (i = 0; i < ctx->nr_targets; i++) {
+		struct udamon_target *t = &ctx->targets[i];
+		struct vaddr_target *vt = t->ops_data;
+
+		if (!vt || !vt->wp || !vaddr_target_valid(ctx, t))
+			continue;
+		for (j = 0; j < t->nr_regions; j++) {
+			int ret = udamon_uffd_wp_page(vt->wp,
+						      t->regions[j].sampling_addr,
+						      true);
+
+			if (ret >= 0)
+				continue;
+			/* gone or exec'ed: check_accesses follows it */
+			if (!vaddr_target_valid(ctx, t) ||
+			    !udamon_uffd_wp_mm_alive(vt->wp))
+				break;
+			udamon_ctx_set_error(ctx, "vaddr: process %d: arming a page failed: %s",
+					     vt->pid, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* Which sampling pages were written during the sample: one report each. */
+static long check_sampling_pages(struct udamon_ctx *ctx,
+				 struct udamon_target *t, bool push, uint64_t now)
+{
+	struct vaddr_target *vt = t->ops_data;
+	long nr = 0;
+	size_t j;
+
+	for (j = 0; j < t->nr_regions; j++) {
+		uint64_t page = t->regions[j].sampling_addr & ~4095ULL;
+		int ret = udamon_uffd_wp_page(vt->wp, page, false);
+
+		if (ret < 0)
+			return ret;
+		if (!ret)
+			continue;
+		nr++;
+		if (push)
+			push_written(page, page + 4096, &(struct push_arg){ ctx, now });
+	}
+	return nr;
+}
+
 static int push_event(const struct udamon_access_report *r, void *data)
 {
 	udamon_ctx_push_report(data, r);
@@ -294,7 +346,7 @@ static int check_target(struct udamon_ctx *ctx, struct udamon_target *t)
 	struct push_arg a = { ctx, now_ns(ctx) };
 	long n;
 
-	n = udamon_uffd_wp_harvest(vt->wp, vt->src ? NULL : push_written, &a);
+	n = check_sampling_pages(ctx, t, !vt->src, a.now);
 	if (n < 0) {
 		if (!vaddr_target_valid(ctx, t))
 			return 0;

@@ -487,6 +487,58 @@ bool udamon_uffd_wp_mm_alive(const struct udamon_uffd_wp *w)
 	return pread(w->pagemap, &entry, sizeof(entry), 0) == sizeof(entry);
 }
 
+static bool in_spans(const struct udamon_uffd_wp *w, uint64_t addr)
+{
+	size_t lo = 0, hi = w->nr_spans;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (addr < w->spans[mid].start)
+			hi = mid;
+		else if (addr >= w->spans[mid].end)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
+int udamon_uffd_wp_page(struct udamon_uffd_wp *w, uint64_t addr, bool rearm)
+{
+	struct page_region one = { 0 };
+	uint64_t page = addr & ~(PAGE_SZ - 1);
+	struct pm_scan_arg arg = {
+		.size = sizeof(arg),
+		.flags = rearm ? PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC : 0,
+		.start = page,
+		.end = page + PAGE_SZ,
+		.vec = (uint64_t)(uintptr_t)&one,
+		.vec_len = 1,
+		/* as in udamon_uffd_wp_scan(): existing, written, not zero */
+		.category_mask = PAGE_IS_WRITTEN | PAGE_IS_PFNZERO,
+		.category_inverted = PAGE_IS_PFNZERO,
+		.category_anyof_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
+		.return_mask = PAGE_IS_WRITTEN,
+	};
+	int n;
+
+	/* unregistered memory reads as written: never ask about it */
+	if (!in_spans(w, page))
+		return 0;
+	n = scan_call(w, &arg);
+	if (n == -EPERM || n == -ENOENT) {
+		/* remapped under us: the next sync registers it again */
+		w->stale = true;
+		return 0;
+	}
+	if (n < 0)
+		return n;
+	if (n > 0)
+		w->st.nr_written_pages++;
+	return n > 0;
+}
+
 bool udamon_uffd_wp_stale(const struct udamon_uffd_wp *w)
 {
 	return w->stale;

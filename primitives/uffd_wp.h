@@ -93,6 +93,15 @@ long udamon_uffd_wp_harvest(struct udamon_uffd_wp *w,
 bool udamon_uffd_wp_stale(const struct udamon_uffd_wp *w);
 
 /*
+ * One page, DAMON style (the sampling page of a region): was it written
+ * since it was last armed? With rearm, arm it again in the same call (only
+ * a written page costs a page-table change and a TLB flush). Pages outside
+ * the registered spans are never written as far as we can tell: 0.
+ * Returns 1 written, 0 not, or negative errno.
+ */
+int udamon_uffd_wp_page(struct udamon_uffd_wp *w, uint64_t addr, bool rearm);
+
+/*
  * Is the address space the uffd was made for still there? False after the
  * process has exited or executed a new program (the uffd then watches
  * nothing: steal a new one).
