@@ -151,6 +151,7 @@ static int follow_exec(struct udamon_ctx *ctx, struct vaddr_target *vt)
 				     vt->pid, err);
 		return ret;
 	}
+	udamon_uffd_wp_set_register_only(vt->wp, true);
 	if (v->opts.warn) {
 		udamon_uffd_wp_set_warn(vt->wp, v->opts.warn, v->opts.warn_data);
 		snprintf(err, sizeof(err),
@@ -533,6 +534,7 @@ static int attach_target(struct udamon_ctx *ctx, struct udamon_target *t,
 		udamon_ctx_set_error(ctx, "vaddr: %s", err);
 		return ret;
 	}
+	udamon_uffd_wp_set_register_only(vt->wp, true);
 	if (opts && opts->warn)
 		udamon_uffd_wp_set_warn(vt->wp, opts->warn, opts->warn_data);
 	if (opts && opts->attribution) {

@@ -36,6 +36,7 @@ struct udamon_uffd_wp {
 	struct udamon_range *skipped;	/* could not register; warned */
 	size_t nr_skipped;
 	bool stale;
+	bool register_only;	/* sync does not arm (sampling-page mode) */
 	struct page_region *vec;	/* all-zero between calls */
 	udamon_uffd_wp_warn_fn warn;
 	void *warn_data;
@@ -297,6 +298,9 @@ static void arm_gaps(struct udamon_uffd_wp *w, uint64_t s, uint64_t e,
 	size_t i;
 	int ret;
 
+	if (w->register_only)
+		return;
+
 	while (*k < w->nr_spans && old[*k].end <= s)
 		(*k)++;
 	for (i = *k; i < w->nr_spans && old[i].start < e && pos < e; i++) {
@@ -537,6 +541,11 @@ int udamon_uffd_wp_page(struct udamon_uffd_wp *w, uint64_t addr, bool rearm)
 	if (n > 0)
 		w->st.nr_written_pages++;
 	return n > 0;
+}
+
+void udamon_uffd_wp_set_register_only(struct udamon_uffd_wp *w, bool on)
+{
+	w->register_only = on;
 }
 
 bool udamon_uffd_wp_stale(const struct udamon_uffd_wp *w)

@@ -102,6 +102,13 @@ bool udamon_uffd_wp_stale(const struct udamon_uffd_wp *w);
 int udamon_uffd_wp_page(struct udamon_uffd_wp *w, uint64_t addr, bool rearm);
 
 /*
+ * With on, sync registers new mappings without arming them: for
+ * sampling-page checks, where arming everything would only cost the
+ * target one fault per page and tell nothing.
+ */
+void udamon_uffd_wp_set_register_only(struct udamon_uffd_wp *w, bool on);
+
+/*
  * Is the address space the uffd was made for still there? False after the
  * process has exited or executed a new program (the uffd then watches
  * nothing: steal a new one).
