@@ -149,12 +149,38 @@ static pid_t spawn_shell(const char *cmd)
 	return pid;
 }
 
+/*
+ * The new memory exists once the exec is seen, but the program is mapped a
+ * little later: wait (up to 2 s) for its [vdso], which the injection uses.
+ */
+static void wait_vdso(pid_t pid)
+{
+	char path[64], line[512];
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	for (int i = 0; i < 2000; i++) {
+		struct timespec ts = { 0, 1000 * 1000 };
+		FILE *f = fopen(path, "r");
+		bool found = false;
+
+		if (!f)
+			return;
+		while (!found && fgets(line, sizeof(line), f))
+			found = strstr(line, "[vdso]") != NULL;
+		fclose(f);
+		if (found)
+			return;
+		nanosleep(&ts, NULL);
+	}
+}
+
 int monitor_spawn(struct monitor *m, const char *cmd)
 {
 	pid_t pid = needs_shell(cmd) ? spawn_shell(cmd) : spawn_direct(cmd);
 
 	if (pid < 0)
 		return -1;
+	wait_vdso(pid);
 	m->pid = m->child = pid;
 	return 0;
 }
