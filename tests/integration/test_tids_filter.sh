@@ -61,25 +61,19 @@ unshare --pid --fork --mount-proc true 2>/dev/null ||
 command -v setarch >/dev/null || skip "needs setarch (util-linux)"
 
 # nsrecord NAME SECONDS "SPEC" [udamon options...]: command form, new pid
-# namespace, on the ranges of SPEC. Retried (up to 6 tries) when the
-# attach raced the command's exec (a udamon bug, reported).
+# namespace, on the ranges of SPEC.
 nsrecord() {
-	local name=$1 secs=$2 spec=$3 try; shift 3
+	local name=$1 secs=$2 spec=$3; shift 3
 	# (only its addresses matter: its exit status is not checked)
 	setarch -R "$WL/wl_ranges" --seconds 0.01 --addr-file "$TMP/$name.probe" \
 		$spec >/dev/null 2>&1
 	[ -s "$TMP/$name.probe" ] || fail "$name: probe run of the workload failed"
-	for try in 1 2 3 4 5 6; do
-		unshare --pid --fork --mount-proc setarch -R "$UDAMON" record -q \
-			"${WO[@]}" "$@" -r "$(regions_of "$TMP/$name.probe")" \
-			-o "$TMP/$name.data" \
-			"$WL/wl_ranges --seconds $secs --addr-file $TMP/$name.addr $spec" \
-			>"$TMP/$name.out" 2>"$TMP/$name.err" && break
-		cat "$TMP/$name.err"
-		[ $try -lt 6 ] && grep -q "no syscall instruction found" "$TMP/$name.err" ||
-			fail "$name: record failed"
-		note "retrying $name: the attach raced the exec"
-	done
+	unshare --pid --fork --mount-proc setarch -R "$UDAMON" record -q \
+		"${WO[@]}" "$@" -r "$(regions_of "$TMP/$name.probe")" \
+		-o "$TMP/$name.data" \
+		"$WL/wl_ranges --seconds $secs --addr-file $TMP/$name.addr $spec" \
+		>"$TMP/$name.out" 2>"$TMP/$name.err" ||
+		{ cat "$TMP/$name.err"; fail "$name: record failed"; }
 	grep -q "exited with status 0" "$TMP/$name.err" ||
 		{ cat "$TMP/$name.err"; fail "$name: the workload's data check failed"; }
 	diff <(cut -d' ' -f1-3 "$TMP/$name.probe") \
