@@ -8,10 +8,12 @@ monitoring, under write-only monitoring, and under write-only monitoring
 with CPU attribution (--exp_ops_cpus with every possible CPU listed, which
 counts the same writes but switches the fault event source on), and prints medians: the target's elapsed time, the slowdown ratio
 against the unmonitored runs of the same round, and udamon's own CPU time
-per second of monitoring (its rusage minus the workload's own CPU time).
+per second of monitoring (its rusage minus the workload's own CPU time,
+over the wall time of the whole monitored run).
 """
 import os
 import statistics
+import time
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -29,6 +31,7 @@ def parse(out):
 def measured(cmd):
     """Run cmd with its stdout in a pipe; return (elapsed, wl_cpu, cmd_cpu)."""
     r, w = os.pipe()
+    t0 = time.monotonic()
     pid = os.fork()
     if pid == 0:
         os.dup2(w, 1)
@@ -45,10 +48,11 @@ def measured(cmd):
         out += chunk
     os.close(r)
     _, status, ru = os.wait4(pid, 0)
+    wall = time.monotonic() - t0
     if status != 0:
         sys.exit('failed (%d): %s\n%s' % (status, ' '.join(cmd), out.decode()))
     elapsed, wl_cpu = parse(out.decode())
-    return elapsed, wl_cpu, ru.ru_utime + ru.ru_stime
+    return elapsed, wl_cpu, ru.ru_utime + ru.ru_stime, wall
 
 
 def main():
@@ -79,13 +83,13 @@ def main():
         base = None
         for name, pre in modes:
             if pre is None:
-                e, c, _ = measured(wb)
+                e, c, _, _ = measured(wb)
                 base = e
                 res[name].append((e, 1.0, 0.0))
             else:
-                e, c, tot = measured(pre + [' '.join(wb)])
+                e, c, tot, wall = measured(pre + [' '.join(wb)])
                 mon_cpu = max(0.0, tot - c)
-                res[name].append((e, e / base, mon_cpu / e))
+                res[name].append((e, e / base, mon_cpu / wall))
     print('workload: %s' % ' '.join(wb))
     print('%-30s %12s %10s %18s' % ('mode', 'elapsed_s', 'slowdown', 'monitor_cpu_s/s'))
     for name, _ in modes:

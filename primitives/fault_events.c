@@ -337,6 +337,12 @@ static void fill_attr(struct perf_event_attr *a, enum fault_mode mode,
 				 PERF_SAMPLE_ADDR | PERF_SAMPLE_CPU;
 	}
 	a->sample_period = 1;
+	/*
+	 * Wake readers only at half a ring, not at every sample: we drain
+	 * without waiting, and each wakeup is an interrupt the faulting
+	 * thread pays for (tens of us in some VMs).
+	 */
+	a->watermark = 1;
 	a->disabled = 1;
 	a->use_clockid = 1;
 	a->clockid = CLOCK_MONOTONIC;
