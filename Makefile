@@ -7,7 +7,7 @@ CFLAGS   ?= -O2 -g
 SAN      ?=
 WARN     := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CPPFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -I. -MMD -MP
-LDLIBS   := -ljson-c -lz -lm -lpthread
+LDLIBS   := -ljson-c -lyajl -lz -lm -lpthread
 ALL_CFLAGS = $(CPPFLAGS) $(WARN) $(CFLAGS) $(SAN)
 
 LIB_DIRS := core ops primitives primitives/arch record report lib kernel
