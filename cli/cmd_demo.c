@@ -77,9 +77,11 @@ static int demo_real(const struct demo_opts *d)
 	m.quiet = true;
 	printf("== Real process %d, write-only monitoring for %llu ms ==\n",
 	       w.pid, (unsigned long long)(d->seconds_us / 1000));
-	printf("written continuously: [%#llx, %#llx)\n"
-	       "only read:            [%#llx, %#llx)\n"
-	       "idle:                 [%#llx, %#llx)\n\n",
+	printf("written continuously: [%#llx, %#llx)  (the lowest third)\n"
+	       "only read:            [%#llx, %#llx)  (the middle third)\n"
+	       "idle:                 [%#llx, %#llx)  (the highest third)\n"
+	       "Expect the lowest third hot and the rest cold: reads are not "
+	       "counted.\n\n",
 	       (unsigned long long)w.base, (unsigned long long)(w.base + w.part),
 	       (unsigned long long)(w.base + w.part),
 	       (unsigned long long)(w.base + 2 * w.part),
