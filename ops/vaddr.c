@@ -8,7 +8,6 @@
  * fault event source supplies the reports (with CPU and thread) and the
  * harvest only re-arms the pages.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -23,6 +22,7 @@
 #include "ops/maps.h"
 #include "primitives/compat.h"
 #include "primitives/fault_events.h"
+#include "primitives/proc_tasks.h"
 #include "primitives/uffd_wp.h"
 
 struct vaddr_ctx {
@@ -584,45 +584,7 @@ int udamon_vaddr_probe(char *err, size_t errlen)
 	return udamon_uffd_wp_probe(err, errlen);
 }
 
-static int cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return (x > y) - (x < y);
-}
-
 int udamon_vaddr_threads(int pid, int **tids, size_t *nr)
 {
-	char path[64];
-	struct dirent *de;
-	int *a = NULL, *tmp;
-	size_t n = 0, cap = 0;
-	DIR *d;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	d = opendir(path);
-	if (!d)
-		return errno == ENOENT ? -ESRCH : -errno;
-	while ((de = readdir(d))) {
-		int tid = atoi(de->d_name);
-
-		if (tid <= 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			tmp = realloc(a, cap * sizeof(*a));
-			if (!tmp) {
-				free(a);
-				closedir(d);
-				return -ENOMEM;
-			}
-			a = tmp;
-		}
-		a[n++] = tid;
-	}
-	closedir(d);
-	qsort(a, n, sizeof(*a), cmp_int);
-	*tids = a;
-	*nr = n;
-	return 0;
+	return udamon_proc_tids(pid, tids, nr);
 }

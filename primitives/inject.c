@@ -19,7 +19,6 @@
  * The explicit restart fix-up (udamon_arch_restart_fixup) is the fallback
  * when that trap cannot be had.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -34,6 +33,7 @@
 #include <unistd.h>
 
 #include "primitives/inject.h"
+#include "primitives/proc_tasks.h"
 
 #define MAX_SIGNAL_RETRIES	64
 
@@ -224,36 +224,24 @@ static int cmp_cand(const void *a, const void *b)
 /* Threads of pid, best first. */
 static int list_candidates(pid_t pid, struct cand **out, size_t *nr)
 {
-	char path[64];
-	struct dirent *de;
-	struct cand *c = NULL, *tmp;
-	size_t n = 0, cap = 0;
-	DIR *d;
+	struct cand *c;
+	int *tids;
+	size_t i, n;
+	int ret;
 
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	d = opendir(path);
-	if (!d)
-		return errno == ENOENT ? -ESRCH : -errno;
-	while ((de = readdir(d))) {
-		pid_t tid = atoi(de->d_name);
-
-		if (tid <= 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			tmp = realloc(c, cap * sizeof(*c));
-			if (!tmp) {
-				free(c);
-				closedir(d);
-				return -ENOMEM;
-			}
-			c = tmp;
-		}
-		c[n].tid = tid;
-		c[n].score = thread_score(pid, tid);
-		n++;
+	ret = udamon_proc_tids(pid, &tids, &n);
+	if (ret)
+		return ret;
+	c = malloc((n ? n : 1) * sizeof(*c));
+	if (!c) {
+		free(tids);
+		return -ENOMEM;
 	}
-	closedir(d);
+	for (i = 0; i < n; i++) {
+		c[i].tid = tids[i];
+		c[i].score = thread_score(pid, tids[i]);
+	}
+	free(tids);
 	qsort(c, n, sizeof(*c), cmp_cand);
 	*out = c;
 	*nr = n;
