@@ -41,10 +41,8 @@ static void seterr(const struct walk *w, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!w->err || !w->errlen)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(w->err, w->errlen, fmt, ap);
+	udamon_vseterr(w->err, w->errlen, fmt, ap);
 	va_end(ap);
 }
 

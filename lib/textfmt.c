@@ -26,19 +26,23 @@ __extension__ typedef unsigned __int128 u128;
 #define SIZE_UNITS	"(B, K, KB, KiB, M, MB, MiB, G, GB, GiB, T, TB, TiB, " \
 			"P, PB, PiB, E, EB, EiB)"
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void udamon_vseterr(char *err, size_t errlen, const char *fmt, va_list ap)
+{
+	if (err && errlen)
+		vsnprintf(err, errlen, fmt, ap);
+}
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
+void udamon_seterr(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!err || !errlen)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
+	udamon_vseterr(err, errlen, fmt, ap);
 	va_end(ap);
 }
+
+/* The parsers' messages, below, use the short name. */
+#define seterr	udamon_seterr
 
 static const char *skip_ws(const char *p)
 {

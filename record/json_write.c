@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "udamon/record.h"
+#include "udamon/textfmt.h"
 
 #define SINK_BUF	65536
 
@@ -220,20 +221,6 @@ static int write_stream(FILE *f, enum udamon_record_format fmt,
 	return err;
 }
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* Move an existing path to path.old; a missing path is fine. */
 static int rename_to_old(const char *path, char *err, size_t errlen)
 {
@@ -246,8 +233,8 @@ static int rename_to_old(const char *path, char *err, size_t errlen)
 	snprintf(old, len, "%s.old", path);
 	if (rename(path, old) && errno != ENOENT) {
 		ret = -errno;
-		seterr(err, errlen, "cannot rename '%s' to '%s': %s", path,
-		       old, strerror(errno));
+		udamon_seterr(err, errlen, "cannot rename '%s' to '%s': %s",
+			      path, old, strerror(errno));
 	}
 	free(old);
 	return ret;
@@ -263,7 +250,7 @@ int udamon_record_write(const char *path, enum udamon_record_format fmt,
 	int fd, ret;
 
 	if (fmt != UDAMON_RECORD_JSON && fmt != UDAMON_RECORD_JSON_COMPRESSED) {
-		seterr(err, errlen, "unknown record format %d", (int)fmt);
+		udamon_seterr(err, errlen, "unknown record format %d", (int)fmt);
 		return -EINVAL;
 	}
 	tmp = malloc(len);
@@ -273,8 +260,9 @@ int udamon_record_write(const char *path, enum udamon_record_format fmt,
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		ret = -errno;
-		seterr(err, errlen, "cannot create a temporary file for '%s': %s",
-		       path, strerror(errno));
+		udamon_seterr(err, errlen,
+			      "cannot create a temporary file for '%s': %s",
+			      path, strerror(errno));
 		free(tmp);
 		return ret;
 	}
@@ -308,7 +296,8 @@ int udamon_record_write(const char *path, enum udamon_record_format fmt,
 	free(tmp);
 	return 0;
 fail:
-	seterr(err, errlen, "cannot write '%s': %s", path, strerror(-ret));
+	udamon_seterr(err, errlen, "cannot write '%s': %s", path,
+		      strerror(-ret));
 	unlink(tmp);
 	free(tmp);
 	return ret;

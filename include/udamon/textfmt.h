@@ -10,6 +10,7 @@
 #ifndef UDAMON_TEXTFMT_H
 #define UDAMON_TEXTFMT_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -39,6 +40,12 @@ int udamon_parse_range(const char *s, struct udamon_range *out, char *err,
 /* Integer list "1,3-5" (thread ids); sorted and de-duplicated. */
 int udamon_parse_intlist(const char *s, int **out, size_t *nr, char *err,
 			 size_t errlen);
+
+/* printf into err, when err is non-NULL and errlen non-zero. */
+void udamon_seterr(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void udamon_vseterr(char *err, size_t errlen, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 /* Formatting in damo's style, into buf; returns buf. */
 char *udamon_fmt_time_us(uint64_t us, char *buf, size_t len);	/* "5 ms" */
