@@ -32,10 +32,13 @@ static void cap_open(struct capture *c)
 	assert_non_null(c->f);
 }
 
-static char *cap_close(struct capture *c)
+/* Close c; its text must be want (not checked where want is NULL). */
+static void cap_expect(struct capture *c, const char *want)
 {
 	fclose(c->f);
-	return c->buf;
+	if (want)
+		assert_string_equal(c->buf, want);
+	free(c->buf);
 }
 
 static void rec_init(struct udamon_record *rec, int target_id)
@@ -88,14 +91,16 @@ static void access_record(struct udamon_record *rec, unsigned int nr_cpus)
 	add_snap(rec, 1100000000, s1, 2);
 }
 
-static char *access_text(const struct udamon_record *recs, size_t nr,
-			 const struct udamon_access_opts *o, int want_ret)
+/* The access report of recs must return want_ret and print want. */
+static void expect_access(const struct udamon_record *recs, size_t nr,
+			  const struct udamon_access_opts *o, int want_ret,
+			  const char *want)
 {
 	struct capture c;
 
 	cap_open(&c);
 	assert_int_equal(udamon_report_access(c.f, recs, nr, o), want_ret);
-	return cap_close(&c);
+	cap_expect(&c, want);
 }
 
 #define SNAP1_LINES \
@@ -113,17 +118,12 @@ static void test_access_last_snapshot(void **state)
 {
 	struct udamon_access_opts o = { .snapshot_idx = -1 };
 	struct udamon_record rec;
-	char *text;
 
 	(void)state;
 	access_record(&rec, 0);
-	text = access_text(&rec, 1, &o, 0);
-	assert_string_equal(text, SNAP1_LINES);
-	free(text);
+	expect_access(&rec, 1, &o, 0, SNAP1_LINES);
 	/* NULL options: the same default */
-	text = access_text(&rec, 1, NULL, 0);
-	assert_string_equal(text, SNAP1_LINES);
-	free(text);
+	expect_access(&rec, 1, NULL, 0, SNAP1_LINES);
 	udamon_record_free(&rec);
 }
 
@@ -131,29 +131,18 @@ static void test_access_snapshot_idx(void **state)
 {
 	struct udamon_access_opts o = { .snapshot_idx = 0 };
 	struct udamon_record rec;
-	char *text;
 
 	(void)state;
 	access_record(&rec, 0);
-	text = access_text(&rec, 1, &o, 0);
-	assert_string_equal(text, SNAP0_LINES);
-	free(text);
+	expect_access(&rec, 1, &o, 0, SNAP0_LINES);
 	o.snapshot_idx = -2;		/* from the end */
-	text = access_text(&rec, 1, &o, 0);
-	assert_string_equal(text, SNAP0_LINES);
-	free(text);
+	expect_access(&rec, 1, &o, 0, SNAP0_LINES);
 	o.snapshot_idx = 2;		/* past the end: nothing printed */
-	text = access_text(&rec, 1, &o, -ERANGE);
-	assert_string_equal(text, "");
-	free(text);
+	expect_access(&rec, 1, &o, -ERANGE, "");
 	o.snapshot_idx = -3;
-	text = access_text(&rec, 1, &o, -ERANGE);
-	assert_string_equal(text, "");
-	free(text);
+	expect_access(&rec, 1, &o, -ERANGE, "");
 	o.all_snapshots = true;		/* index ignored */
-	text = access_text(&rec, 1, &o, 0);
-	assert_string_equal(text, SNAP0_LINES "\n" SNAP1_LINES);
-	free(text);
+	expect_access(&rec, 1, &o, 0, SNAP0_LINES "\n" SNAP1_LINES);
 	udamon_record_free(&rec);
 }
 
@@ -161,26 +150,21 @@ static void test_access_show_cpus(void **state)
 {
 	struct udamon_access_opts o = { .snapshot_idx = -1, .show_cpus = true };
 	struct udamon_record rec;
-	char *text;
 
 	(void)state;
 	access_record(&rec, 2);
-	text = access_text(&rec, 1, &o, 0);
 	/* 3 and 1 samples: 75 % and 25 %; no counted sample: "-" */
-	assert_string_equal(text,
+	expect_access(&rec, 1, &o, 0,
 		"monitored time: [100 ms, 200 ms] (100 ms)\n"
 		"0   addr [4.000 KiB   , 16.000 KiB ) (12.000 KiB ) access 100 % age 0 ns cpus 0:75% 1:25%\n"
 		"1   addr [16.000 KiB  , 28.000 KiB ) (12.000 KiB ) access 5 %   age 1.300 s cpus -\n"
 		"total size: 24.000 KiB\n");
-	free(text);
 	udamon_record_free(&rec);
 
 	/* a record without per-CPU samples says so */
 	access_record(&rec, 0);
-	text = access_text(&rec, 1, &o, 0);
-	assert_string_equal(text, SNAP1_LINES
-			    "# cpus: this record has no per-CPU samples\n");
-	free(text);
+	expect_access(&rec, 1, &o, 0, SNAP1_LINES
+		      "# cpus: this record has no per-CPU samples\n");
 	udamon_record_free(&rec);
 }
 
@@ -189,15 +173,13 @@ static void test_access_many_records(void **state)
 	struct udamon_snapshot_region r[1] = { { 0, 1 * MiB, 2, 1, NULL } };
 	struct udamon_access_opts o = { .snapshot_idx = -1 };
 	struct udamon_record recs[3];
-	char *text;
 
 	(void)state;
 	access_record(&recs[0], 0);
 	rec_init(&recs[1], 5);
 	add_snap(&recs[1], 3000000000ULL, r, 1);
 	rec_init(&recs[2], 6);		/* no snapshot at all */
-	text = access_text(recs, 3, &o, 0);
-	assert_string_equal(text,
+	expect_access(recs, 3, &o, 0,
 		"kdamond 0 / context 0 / scheme None / target id 0 / recorded for 200 ms from 1 s\n"
 		SNAP1_LINES
 		"kdamond 0 / context 0 / scheme None / target id 5 / recorded for 100 ms from 3 s\n"
@@ -205,7 +187,6 @@ static void test_access_many_records(void **state)
 		"0   addr [0 B         , 1024.000 KiB) (1024.000 KiB) access 10 %  age 100 ms\n"
 		"total size: 1024.000 KiB\n"
 		"target id 6: no snapshot\n");
-	free(text);
 	udamon_record_free(&recs[0]);
 	udamon_record_free(&recs[1]);
 }
@@ -248,21 +229,22 @@ static void gap_record(struct udamon_record *rec)
 	add_snap(rec, 1100000000ULL, r, 2);
 }
 
-static char *heatmap_text(const struct udamon_record *recs, size_t nr,
-			  const struct udamon_heatmap_opts *o, int want_ret)
+/* The heatmap report of recs must return want_ret and print want. */
+static void expect_heatmap(const struct udamon_record *recs, size_t nr,
+			   const struct udamon_heatmap_opts *o, int want_ret,
+			   const char *want)
 {
 	struct capture c;
 
 	cap_open(&c);
 	assert_int_equal(udamon_report_heatmap(c.f, recs, nr, o), want_ret);
-	return cap_close(&c);
+	cap_expect(&c, want);
 }
 
 static void test_heatmap_hot_columns(void **state)
 {
 	struct udamon_heatmap_opts o = { .time_resol = 4, .addr_resol = 8 };
 	struct udamon_record recs[2];
-	char *text;
 
 	(void)state;
 	heat_record(&recs[0]);
@@ -272,8 +254,7 @@ static void test_heatmap_hot_columns(void **state)
 	 * and 3. Levels: (heat - lowest) / ((highest + 1 - lowest) / 9), as
 	 * damo: 200 hz -> 8, 100 hz -> 4. The widest target (0) is drawn.
 	 */
-	text = heatmap_text(recs, 2, &o, 0);
-	assert_string_equal(text,
+	expect_heatmap(recs, 2, &o, 0,
 		"00000000\n"
 		"00000000\n"
 		"00480000\n"
@@ -282,7 +263,6 @@ static void test_heatmap_hot_columns(void **state)
 		"# x-axis: space [1024.000000 KiB, 5.000000 MiB) (4.000 MiB)\n"
 		"# y-axis: time [1 s, 1.400 s) (400 ms)\n"
 		"# resolution: 8x4 (512.000 KiB and 100 ms for each character)\n");
-	free(text);
 	udamon_record_free(&recs[0]);
 	udamon_record_free(&recs[1]);
 }
@@ -293,7 +273,6 @@ static void test_heatmap_target_and_range(void **state)
 					 .has_target_id = true,
 					 .target_id = 1 };
 	struct udamon_record recs[2];
-	char *text;
 
 	(void)state;
 	heat_record(&recs[0]);
@@ -302,35 +281,29 @@ static void test_heatmap_target_and_range(void **state)
 	 * The hottest contiguous range of target 1 is [1, 2) MiB; all of it
 	 * at the same 200 hz, which is the lowest level of the map (as damo).
 	 */
-	text = heatmap_text(recs, 2, &o, 0);
-	assert_string_equal(text,
+	expect_heatmap(recs, 2, &o, 0,
 		"00000000\n"
 		"00000000\n"
 		"# access_frequency: 0123456789 (200.000-200.000 hz)\n"
 		"# x-axis: space [1024.000000 KiB, 2.000000 MiB) (1024.000 KiB)\n"
 		"# y-axis: time [1 s, 1.200 s) (200 ms)\n"
 		"# resolution: 8x2 (128.000 KiB and 100 ms for each character)\n");
-	free(text);
 
 	/* a given range: the cold one; the hole before it stays blank */
 	o.has_addr_range = true;
 	o.addr_range.start = 9 * MiB;
 	o.addr_range.end = 11 * MiB;
 	o.addr_resol = 4;
-	text = heatmap_text(recs, 2, &o, 0);
-	assert_string_equal(text,
+	expect_heatmap(recs, 2, &o, 0,
 		"  00\n"
 		"  00\n"
 		"# access_frequency: 0123456789 (0.000-0.000 hz)\n"
 		"# x-axis: space [9.000000 MiB, 11.000000 MiB) (2.000 MiB)\n"
 		"# y-axis: time [1 s, 1.200 s) (200 ms)\n"
 		"# resolution: 4x2 (512.000 KiB and 100 ms for each character)\n");
-	free(text);
 
 	o.target_id = 9;
-	text = heatmap_text(recs, 2, &o, -ENOENT);
-	assert_string_equal(text, "");
-	free(text);
+	expect_heatmap(recs, 2, &o, -ENOENT, "");
 	udamon_record_free(&recs[0]);
 	udamon_record_free(&recs[1]);
 }
@@ -338,13 +311,10 @@ static void test_heatmap_target_and_range(void **state)
 static void test_heatmap_no_snapshot(void **state)
 {
 	struct udamon_record rec;
-	char *text;
 
 	(void)state;
 	rec_init(&rec, 0);
-	text = heatmap_text(&rec, 1, NULL, -ENODATA);
-	assert_string_equal(text, "");
-	free(text);
+	expect_heatmap(&rec, 1, NULL, -ENODATA, "");
 }
 
 /* A region's age stretches it back over time not covered before. */
@@ -356,7 +326,6 @@ static void test_heatmap_age_backfill(void **state)
 		{ 4 * KiB, 8 * KiB, 0, 0, NULL },
 	};
 	struct udamon_record rec;
-	char *text;
 
 	(void)state;
 	rec_init(&rec, 0);
@@ -365,14 +334,12 @@ static void test_heatmap_age_backfill(void **state)
 	 * The map starts 2 x 100 ms before the snapshot: the first region,
 	 * aged 2, fills all 3 rows; the second only the snapshot's own row.
 	 */
-	text = heatmap_text(&rec, 1, &o, 0);
-	assert_string_equal(text,
+	expect_heatmap(&rec, 1, &o, 0,
 		"8 \n8 \n80\n"
 		"# access_frequency: 0123456789 (0.000-200.000 hz)\n"
 		"# x-axis: space [0 B, 8.000000 KiB) (8.000 KiB)\n"
 		"# y-axis: time [800 ms, 1.100 s) (300 ms)\n"
 		"# resolution: 2x3 (4.000 KiB and 100 ms for each character)\n");
-	free(text);
 	udamon_record_free(&rec);
 }
 
@@ -395,14 +362,16 @@ static void wss_record(struct udamon_record *rec, int target_id)
 	}
 }
 
-static char *wss_text(const struct udamon_record *recs, size_t nr,
-		      const struct udamon_wss_opts *o, int want_ret)
+/* The wss report of recs must return want_ret and print want. */
+static void expect_wss(const struct udamon_record *recs, size_t nr,
+		       const struct udamon_wss_opts *o, int want_ret,
+		       const char *want)
 {
 	struct capture c;
 
 	cap_open(&c);
 	assert_int_equal(udamon_report_wss(c.f, recs, nr, o), want_ret);
-	return cap_close(&c);
+	cap_expect(&c, want);
 }
 
 #define STARS(n)	(&"***********************************************************"[59 - (n)])
@@ -414,11 +383,27 @@ static char *bar_line(char *buf, unsigned int pct, const char *size,
 	return buf;
 }
 
+/* The sizes and bar lengths at the default percentiles 0, 25, 50, 75, 100. */
+struct bars {
+	const char *size[5];
+	int stars[5];
+};
+
+static void default_bars(char *want, const struct bars *b)
+{
+	static const unsigned int pcts[5] = { 0, 25, 50, 75, 100 };
+	char line[128];
+	int i;
+
+	for (i = 0; i < 5; i++)
+		strcat(want, bar_line(line, pcts[i], b->size[i], b->stars[i]));
+}
+
 static void test_wss_percentiles(void **state)
 {
 	struct udamon_wss_opts o = { .acc_thres = 1, .sz_thres = 1 };
 	struct udamon_record rec;
-	char *text, want[1024], line[128];
+	char want[1024];
 
 	(void)state;
 	wss_record(&rec, 0);
@@ -428,18 +413,13 @@ static void test_wss_percentiles(void **state)
 	 * largest: 4/20 * 59 = 11.8 -> 11, 23.6 -> 23, 35.4 -> 35, ...
 	 */
 	strcpy(want, "# target_id\t0\n# <percentile> <wss>\n# avr:\t12.000 KiB\n");
-	strcat(want, bar_line(line, 0, "4.000 KiB", 11));
-	strcat(want, bar_line(line, 25, "8.000 KiB", 23));
-	strcat(want, bar_line(line, 50, "12.000 KiB", 35));
-	strcat(want, bar_line(line, 75, "16.000 KiB", 47));
-	strcat(want, bar_line(line, 100, "20.000 KiB", 59));
-	text = wss_text(&rec, 1, &o, 0);
-	assert_string_equal(text, want);
-	free(text);
+	default_bars(want, &(const struct bars){
+		{ "4.000 KiB", "8.000 KiB", "12.000 KiB", "16.000 KiB",
+		  "20.000 KiB" },
+		{ 11, 23, 35, 47, 59 } });
+	expect_wss(&rec, 1, &o, 0, want);
 	/* NULL options mean damo's defaults: the same */
-	text = wss_text(&rec, 1, NULL, 0);
-	assert_string_equal(text, want);
-	free(text);
+	expect_wss(&rec, 1, NULL, 0, want);
 	udamon_record_free(&rec);
 }
 
@@ -449,7 +429,7 @@ static void test_wss_options(void **state)
 	struct udamon_wss_opts o = { .acc_thres = 1, .sz_thres = 1,
 				     .percentiles = pcts, .nr_percentiles = 2 };
 	struct udamon_record rec;
-	char *text, want[1024], line[128];
+	char want[1024], line[128];
 
 	(void)state;
 	wss_record(&rec, 0);
@@ -457,41 +437,30 @@ static void test_wss_options(void **state)
 	strcpy(want, "# target_id\t0\n# <percentile> <wss>\n# avr:\t12.000 KiB\n");
 	strcat(want, bar_line(line, 50, "12.000 KiB", 35));
 	strcat(want, bar_line(line, 90, "20.000 KiB", 59));
-	text = wss_text(&rec, 1, &o, 0);
-	assert_string_equal(text, want);
-	free(text);
+	expect_wss(&rec, 1, &o, 0, want);
 
 	/* skip 3 snapshots: 2 and 4 x 4 KiB are left -> 8 and 16 KiB */
 	o.percentiles = NULL;
 	o.exclude_snapshots = 3;
 	strcpy(want, "# target_id\t0\n# <percentile> <wss>\n# avr:\t12.000 KiB\n");
-	strcat(want, bar_line(line, 0, "8.000 KiB", 29));
-	strcat(want, bar_line(line, 25, "8.000 KiB", 29));
-	strcat(want, bar_line(line, 50, "16.000 KiB", 59));
-	strcat(want, bar_line(line, 75, "16.000 KiB", 59));
-	strcat(want, bar_line(line, 100, "16.000 KiB", 59));
-	text = wss_text(&rec, 1, &o, 0);
-	assert_string_equal(text, want);
-	free(text);
+	default_bars(want, &(const struct bars){
+		{ "8.000 KiB", "8.000 KiB", "16.000 KiB", "16.000 KiB",
+		  "16.000 KiB" },
+		{ 29, 29, 59, 59, 59 } });
+	expect_wss(&rec, 1, &o, 0, want);
 
 	o.exclude_snapshots = 5;
-	text = wss_text(&rec, 1, &o, 0);
-	assert_string_equal(text,
+	expect_wss(&rec, 1, &o, 0,
 		"# target_id\t0\n# <percentile> <wss>\n# no snapshot\n");
-	free(text);
 
 	/* the hot regions run at 25 %: a 26 % floor leaves nothing */
 	o.exclude_snapshots = 0;
 	o.min_pct = 26;
 	strcpy(want, "# target_id\t0\n# <percentile> <wss>\n# avr:\t0 B\n");
-	strcat(want, bar_line(line, 0, "0 B", 0));
-	strcat(want, bar_line(line, 25, "0 B", 0));
-	strcat(want, bar_line(line, 50, "0 B", 0));
-	strcat(want, bar_line(line, 75, "0 B", 0));
-	strcat(want, bar_line(line, 100, "0 B", 0));
-	text = wss_text(&rec, 1, &o, 0);
-	assert_string_equal(text, want);
-	free(text);
+	default_bars(want, &(const struct bars){
+		{ "0 B", "0 B", "0 B", "0 B", "0 B" },
+		{ 0, 0, 0, 0, 0 } });
+	expect_wss(&rec, 1, &o, 0, want);
 
 	/* no access threshold at all: every byte counts, 400 KiB each */
 	o.min_pct = 0;
@@ -500,14 +469,11 @@ static void test_wss_options(void **state)
 	o.nr_percentiles = 1;
 	strcpy(want, "# target_id\t0\n# <percentile> <wss>\n# avr:\t400.000 KiB\n");
 	strcat(want, bar_line(line, 50, "400.000 KiB", 59));
-	text = wss_text(&rec, 1, &o, 0);
-	assert_string_equal(text, want);
-	free(text);
+	expect_wss(&rec, 1, &o, 0, want);
 
 	/* a percentile above 100 is refused */
 	o.percentiles = (const unsigned int[]){ 101 };
-	text = wss_text(&rec, 1, &o, -EINVAL);
-	free(text);
+	expect_wss(&rec, 1, &o, -EINVAL, NULL);
 	udamon_record_free(&rec);
 }
 
@@ -515,34 +481,28 @@ static void test_wss_targets(void **state)
 {
 	struct udamon_wss_opts o = { .acc_thres = 1, .sz_thres = 1 };
 	struct udamon_record recs[2];
-	char *text, want[4096], line[128], block[1024];
+	char want[4096], block[1024];
 
 	(void)state;
 	wss_record(&recs[0], 0);
 	wss_record(&recs[1], 4);
 	/* summed (damo's default): every size doubles */
 	strcpy(want, "# target_id\t0\n# <percentile> <wss>\n# avr:\t24.000 KiB\n");
-	strcat(want, bar_line(line, 0, "8.000 KiB", 11));
-	strcat(want, bar_line(line, 25, "16.000 KiB", 23));
-	strcat(want, bar_line(line, 50, "24.000 KiB", 35));
-	strcat(want, bar_line(line, 75, "32.000 KiB", 47));
-	strcat(want, bar_line(line, 100, "40.000 KiB", 59));
-	text = wss_text(recs, 2, &o, 0);
-	assert_string_equal(text, want);
-	free(text);
+	default_bars(want, &(const struct bars){
+		{ "8.000 KiB", "16.000 KiB", "24.000 KiB", "32.000 KiB",
+		  "40.000 KiB" },
+		{ 11, 23, 35, 47, 59 } });
+	expect_wss(recs, 2, &o, 0, want);
 
 	o.per_target = true;
 	strcpy(block, "# <percentile> <wss>\n# avr:\t12.000 KiB\n");
-	strcat(block, bar_line(line, 0, "4.000 KiB", 11));
-	strcat(block, bar_line(line, 25, "8.000 KiB", 23));
-	strcat(block, bar_line(line, 50, "12.000 KiB", 35));
-	strcat(block, bar_line(line, 75, "16.000 KiB", 47));
-	strcat(block, bar_line(line, 100, "20.000 KiB", 59));
+	default_bars(block, &(const struct bars){
+		{ "4.000 KiB", "8.000 KiB", "12.000 KiB", "16.000 KiB",
+		  "20.000 KiB" },
+		{ 11, 23, 35, 47, 59 } });
 	snprintf(want, sizeof(want), "# target_id\t0\n%s# target_id\t4\n%s",
 		 block, block);
-	text = wss_text(recs, 2, &o, 0);
-	assert_string_equal(text, want);
-	free(text);
+	expect_wss(recs, 2, &o, 0, want);
 	udamon_record_free(&recs[0]);
 	udamon_record_free(&recs[1]);
 }
