@@ -265,17 +265,53 @@ static int skip_unless_supported(void)
 	return 0;
 }
 
+/*
+ * A child target whose [base, base + len) is registered and armed through
+ * w; sn sees npages from base (none where npages is 0).
+ */
+struct watch {
+	struct child ch;
+	struct udamon_uffd_wp *w;
+	struct udamon_range r;
+	struct seen sn;
+};
+
+static void watch_start(struct watch *wt, uint64_t base, uint64_t len,
+			uint64_t npages)
+{
+	char err[512];
+
+	start_child(&wt->ch);
+	assert_int_equal(udamon_uffd_wp_open(wt->ch.pid, wt->ch.pidfd, &wt->w,
+					     err, sizeof(err)), 0);
+	wt->r.start = base;
+	wt->r.end = base + len;
+	assert_int_equal(udamon_uffd_wp_sync(wt->w, &wt->r, NULL, 1), 1);
+	memset(&wt->sn, 0, sizeof(wt->sn));
+	wt->sn.base = base;
+	wt->sn.npages = npages;
+	if (npages) {
+		wt->sn.hit = calloc(npages, 1);
+		assert_non_null(wt->sn.hit);
+	}
+}
+
+/* Close w, stop the child (its data checks must pass) and unmap. */
+static void watch_stop(struct watch *wt)
+{
+	udamon_uffd_wp_close(wt->w);
+	assert_int_equal(stop_child(&wt->ch), 0);
+	free(wt->sn.hit);
+	munmap((void *)(uintptr_t)wt->r.start, wt->r.end - wt->r.start);
+}
+
 /* ---- tests ---------------------------------------------------------------- */
 
 static void test_harvest_exact(void **state)
 {
 	uint64_t base, w1[] = { 3, 4, 5, 100, 255 }, w2[] = { 3 },
 		 w3[] = { 200, 201 };
-	struct udamon_uffd_wp *w;
-	struct udamon_range r;
-	struct child ch;
-	struct seen sn;
-	char err[512];
+	struct watch wt;
 
 	(void)state;
 	if (skip_unless_supported())
@@ -283,51 +319,36 @@ static void test_harvest_exact(void **state)
 	/* half populated before the fork, half never touched */
 	base = (uint64_t)(uintptr_t)map_region(NPAGES * PG, false);
 	memset((void *)base, 0x11, NPAGES / 2 * PG);
-	start_child(&ch);
-	assert_int_equal(udamon_uffd_wp_open(ch.pid, ch.pidfd, &w, err,
-					     sizeof(err)), 0);
-	r.start = base;
-	r.end = base + NPAGES * PG;
-	assert_int_equal(udamon_uffd_wp_sync(w, &r, NULL, 1), 1);
+	watch_start(&wt, base, NPAGES * PG, NPAGES);
 
-	sn.base = base;
-	sn.npages = NPAGES;
-	sn.hit = calloc(NPAGES, 1);
-	assert_int_equal(harvest(w, &sn), 0);	/* armed: nothing yet */
+	assert_int_equal(harvest(wt.w, &wt.sn), 0);	/* armed: nothing yet */
 
-	command(&ch, 'W', base + 3 * PG, 3 * PG);
-	command(&ch, 'W', base + 100 * PG, PG);
-	command(&ch, 'W', base + 255 * PG, PG);
-	command(&ch, 'R', base + 10 * PG, 2 * PG);	/* populated: read */
-	command(&ch, 'R', base + 200 * PG, 2 * PG);	/* never touched */
-	assert_int_equal(harvest(w, &sn), 5);
-	expect_pages(&sn, w1, 5);
-	assert_int_equal(sn.nr_ranges, 3);	/* 3-5, 100, 255 */
+	command(&wt.ch, 'W', base + 3 * PG, 3 * PG);
+	command(&wt.ch, 'W', base + 100 * PG, PG);
+	command(&wt.ch, 'W', base + 255 * PG, PG);
+	command(&wt.ch, 'R', base + 10 * PG, 2 * PG);	/* populated: read */
+	command(&wt.ch, 'R', base + 200 * PG, 2 * PG);	/* never touched */
+	assert_int_equal(harvest(wt.w, &wt.sn), 5);
+	expect_pages(&wt.sn, w1, 5);
+	assert_int_equal(wt.sn.nr_ranges, 3);	/* 3-5, 100, 255 */
 
-	assert_int_equal(harvest(w, &sn), 0);	/* re-armed by the harvest */
-	command(&ch, 'W', base + 3 * PG, PG);
-	assert_int_equal(harvest(w, &sn), 1);
-	expect_pages(&sn, w2, 1);
+	assert_int_equal(harvest(wt.w, &wt.sn), 0);	/* re-armed by the harvest */
+	command(&wt.ch, 'W', base + 3 * PG, PG);
+	assert_int_equal(harvest(wt.w, &wt.sn), 1);
+	expect_pages(&wt.sn, w2, 1);
 	/* pages first read (zero page), then written */
-	command(&ch, 'W', base + 200 * PG, 2 * PG);
-	assert_int_equal(harvest(w, &sn), 2);
-	expect_pages(&sn, w3, 2);
+	command(&wt.ch, 'W', base + 200 * PG, 2 * PG);
+	assert_int_equal(harvest(wt.w, &wt.sn), 2);
+	expect_pages(&wt.sn, w3, 2);
 
-	udamon_uffd_wp_close(w);
-	assert_int_equal(stop_child(&ch), 0);
-	free(sn.hit);
-	munmap((void *)base, NPAGES * PG);
+	watch_stop(&wt);
 }
 
 /* Many rounds of random writes: each harvest equals the truth exactly. */
 static void test_harvest_random_rounds(void **state)
 {
 	uint64_t base, want[NPAGES];
-	struct udamon_uffd_wp *w;
-	struct udamon_range r;
-	struct child ch;
-	struct seen sn;
-	char err[512];
+	struct watch wt;
 	unsigned int seed = 12345;
 	int round;
 
@@ -335,15 +356,7 @@ static void test_harvest_random_rounds(void **state)
 	if (skip_unless_supported())
 		skip();
 	base = (uint64_t)(uintptr_t)map_region(NPAGES * PG, false);
-	start_child(&ch);
-	assert_int_equal(udamon_uffd_wp_open(ch.pid, ch.pidfd, &w, err,
-					     sizeof(err)), 0);
-	r.start = base;
-	r.end = base + NPAGES * PG;
-	assert_int_equal(udamon_uffd_wp_sync(w, &r, NULL, 1), 1);
-	sn.base = base;
-	sn.npages = NPAGES;
-	sn.hit = calloc(NPAGES, 1);
+	watch_start(&wt, base, NPAGES * PG, NPAGES);
 	for (round = 0; round < 200; round++) {
 		size_t n = 0, k, nr = rand_r(&seed) % 12;
 		unsigned char mark[NPAGES] = { 0 };
@@ -355,100 +368,67 @@ static void test_harvest_random_rounds(void **state)
 			if (pg + len > NPAGES)
 				len = NPAGES - pg;
 			if (rand_r(&seed) % 4 == 0) {
-				command(&ch, 'R', base + pg * PG, len * PG);
+				command(&wt.ch, 'R', base + pg * PG, len * PG);
 				continue;
 			}
-			command(&ch, 'W', base + pg * PG, len * PG);
+			command(&wt.ch, 'W', base + pg * PG, len * PG);
 			while (len--)
 				mark[pg + len] = 1;
 		}
 		for (k = 0; k < NPAGES; k++)
 			if (mark[k])
 				want[n++] = k;
-		assert_int_equal(harvest(w, &sn), (long)n);
-		expect_pages(&sn, want, n);
+		assert_int_equal(harvest(wt.w, &wt.sn), (long)n);
+		expect_pages(&wt.sn, want, n);
 	}
-	udamon_uffd_wp_close(w);
-	assert_int_equal(stop_child(&ch), 0);
-	free(sn.hit);
-	munmap((void *)base, NPAGES * PG);
+	watch_stop(&wt);
 }
 
 static void test_big_mapping_populated_arm(void **state)
 {
 	uint64_t base, want[] = { 0, 7, 300 };
-	struct udamon_uffd_wp *w;
-	struct udamon_range r;
-	struct child ch;
-	struct seen sn;
-	char err[512];
+	struct watch wt;
 
 	(void)state;
 	if (skip_unless_supported())
 		skip();
 	base = (uint64_t)(uintptr_t)map_region(BIG, false);
 	memset((void *)base, 1, 8 * PG);	/* pages 0-7 populated */
-	start_child(&ch);
-	assert_int_equal(udamon_uffd_wp_open(ch.pid, ch.pidfd, &w, err,
-					     sizeof(err)), 0);
-	r.start = base;
-	r.end = base + BIG;
-	assert_int_equal(udamon_uffd_wp_sync(w, &r, NULL, 1), 1);
-	sn.base = base;
-	sn.npages = 512;
-	sn.hit = calloc(512, 1);
-	assert_int_equal(harvest(w, &sn), 0);
-	command(&ch, 'W', base, PG);		/* populated, armed */
-	command(&ch, 'W', base + 7 * PG, PG);
-	command(&ch, 'R', base + 301 * PG, PG);	/* unpopulated read */
-	command(&ch, 'W', base + 300 * PG, PG);	/* unpopulated write */
-	assert_int_equal(harvest(w, &sn), 3);
-	expect_pages(&sn, want, 3);
-	assert_int_equal(harvest(w, &sn), 0);
-	udamon_uffd_wp_close(w);
-	assert_int_equal(stop_child(&ch), 0);
-	free(sn.hit);
-	munmap((void *)base, BIG);
+	watch_start(&wt, base, BIG, 512);
+	assert_int_equal(harvest(wt.w, &wt.sn), 0);
+	command(&wt.ch, 'W', base, PG);		/* populated, armed */
+	command(&wt.ch, 'W', base + 7 * PG, PG);
+	command(&wt.ch, 'R', base + 301 * PG, PG);	/* unpopulated read */
+	command(&wt.ch, 'W', base + 300 * PG, PG);	/* unpopulated write */
+	assert_int_equal(harvest(wt.w, &wt.sn), 3);
+	expect_pages(&wt.sn, want, 3);
+	assert_int_equal(harvest(wt.w, &wt.sn), 0);
+	watch_stop(&wt);
 }
 
 static void test_remap_and_resync(void **state)
 {
 	uint64_t base, want[] = { 64, 65 };
-	struct udamon_uffd_wp *w;
-	struct udamon_range r;
-	struct child ch;
-	struct seen sn;
-	char err[512];
+	struct watch wt;
 
 	(void)state;
 	if (skip_unless_supported())
 		skip();
 	base = (uint64_t)(uintptr_t)map_region(NPAGES * PG, true);
-	start_child(&ch);
-	assert_int_equal(udamon_uffd_wp_open(ch.pid, ch.pidfd, &w, err,
-					     sizeof(err)), 0);
-	r.start = base;
-	r.end = base + NPAGES * PG;
-	assert_int_equal(udamon_uffd_wp_sync(w, &r, NULL, 1), 1);
-	sn.base = base;
-	sn.npages = NPAGES;
-	sn.hit = calloc(NPAGES, 1);
-	assert_int_equal(harvest(w, &sn), 0);
+	watch_start(&wt, base, NPAGES * PG, NPAGES);
+	assert_int_equal(harvest(wt.w, &wt.sn), 0);
 	/* the target replaces pages 64-127 with a fresh, unregistered map */
-	command(&ch, 'M', base + 64 * PG, 64 * PG);
-	command(&ch, 'W', base + 64 * PG, 2 * PG);
-	harvest(w, &sn);
-	assert_true(udamon_uffd_wp_stale(w));
+	command(&wt.ch, 'M', base + 64 * PG, 64 * PG);
+	command(&wt.ch, 'W', base + 64 * PG, 2 * PG);
+	harvest(wt.w, &wt.sn);
+	assert_true(udamon_uffd_wp_stale(wt.w));
 	/* the mapping still covers the range: a sync registers it again */
-	assert_true(udamon_uffd_wp_sync(w, &r, NULL, 1) >= 0);
-	assert_false(udamon_uffd_wp_stale(w));
-	command(&ch, 'W', base + 64 * PG, 2 * PG);
-	assert_int_equal(harvest(w, &sn), 2);
-	expect_pages(&sn, want, 2);
-	udamon_uffd_wp_close(w);
-	assert_int_equal(stop_child(&ch), 0);
-	free(sn.hit);
-	munmap((void *)base, NPAGES * PG);
+	assert_true(udamon_uffd_wp_sync(wt.w, &wt.r, NULL, 1) >= 0);
+	assert_false(udamon_uffd_wp_stale(wt.w));
+	command(&wt.ch, 'W', base + 64 * PG, 2 * PG);
+	assert_int_equal(harvest(wt.w, &wt.sn), 2);
+	expect_pages(&wt.sn, want, 2);
+	watch_stop(&wt);
 }
 
 static int nr_warnings;
@@ -578,36 +558,26 @@ static void test_cost_steal_and_harvest(void **state)
 {
 	const size_t len = 64UL << 20;
 	struct udamon_uffd_wp_stats st;
-	struct udamon_uffd_wp *w;
-	struct udamon_range r;
+	struct watch wt;
 	struct timespec t0, t1;
-	struct child ch;
 	uint64_t base;
-	char err[512];
 	long n;
 
 	(void)state;
 	if (skip_unless_supported())
 		skip();
 	base = (uint64_t)(uintptr_t)map_region(len, true);
-	start_child(&ch);
-	assert_int_equal(udamon_uffd_wp_open(ch.pid, ch.pidfd, &w, err,
-					     sizeof(err)), 0);
-	r.start = base;
-	r.end = base + len;
-	assert_int_equal(udamon_uffd_wp_sync(w, &r, NULL, 1), 1);
-	command(&ch, 'W', base, 4096 * PG);	/* 16 MiB written */
+	watch_start(&wt, base, len, 0);
+	command(&wt.ch, 'W', base, 4096 * PG);	/* 16 MiB written */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	n = udamon_uffd_wp_harvest(w, NULL, NULL);
+	n = udamon_uffd_wp_harvest(wt.w, NULL, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	assert_int_equal(n, 4096);
-	udamon_uffd_wp_get_stats(w, &st);
+	udamon_uffd_wp_get_stats(wt.w, &st);
 	print_message("steal %.3f ms; harvest of 64 MiB with 16 MiB written %.3f ms\n",
 		      st.steal_ns / 1e6,
 		      (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
-	udamon_uffd_wp_close(w);
-	assert_int_equal(stop_child(&ch), 0);
-	munmap((void *)base, len);
+	watch_stop(&wt);
 }
 
 static void test_probe_and_errors(void **state)
