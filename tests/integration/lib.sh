@@ -80,3 +80,44 @@ expect_error() {	# text cmd...
 		fail "'$*' said '$out', expected it to contain '$text'"
 	echo "ok: $* -> $out"
 }
+
+# regions_of ADDR_FILE: its ranges as a --regions argument, sorted.
+regions_of() { sort -k2 "$1" | awk '{ printf "%s-%s ", $2, $3 }'; }
+
+# expect_hot_rel NAME: hot relative to the highest rate of the last heat
+# (>= 0.3 of it, and the highest itself >= 0.1: something was measured).
+expect_hot_rel() {
+	local r max
+	r=$(rate "$1")
+	[ -n "$r" ] || fail "no range $1"
+	max=$(awk 'BEGIN { m = 0 } $2 > m { m = $2 } END { print m }' "$TMP/heat")
+	awk -v r="$r" -v m="$max" 'BEGIN { exit !(m >= 0.1 && r >= 0.3 * m) }' ||
+		fail "range $1 should be hot (>= 0.3 x $max, the highest rate, itself >= 0.1) but its rate is $r"
+}
+
+# probed_record NAME SECONDS "SPEC" "PREFIX" [udamon options...]: record
+# wl_ranges running SPEC for SECONDS, monitoring exactly its ranges, with
+# "PREFIX setarch -R udamon record ..." (PREFIX: words, may be empty). The
+# addresses come from a short probe run: without address space
+# randomization the workload maps the same addresses every time. Prints
+# and leaves the heat of the record; $TMP/NAME.{addr,data,out,err} stay.
+probed_record() {
+	local name=$1 secs=$2 spec=$3 prefix=$4; shift 4
+	# (only its addresses matter: its exit status is not checked)
+	setarch -R "$WL/wl_ranges" --seconds 0.01 --addr-file "$TMP/$name.probe" \
+		$spec >/dev/null 2>&1
+	[ -s "$TMP/$name.probe" ] || fail "$name: probe run of the workload failed"
+	$prefix setarch -R "$UDAMON" record -q "$@" \
+		-r "$(regions_of "$TMP/$name.probe")" -o "$TMP/$name.data" \
+		"$WL/wl_ranges --seconds $secs --addr-file $TMP/$name.addr $spec" \
+		>"$TMP/$name.out" 2>"$TMP/$name.err" ||
+		{ cat "$TMP/$name.err"; fail "$name: record failed"; }
+	grep -q "exited with status 0" "$TMP/$name.err" ||
+		{ cat "$TMP/$name.err"; fail "$name: the workload's data check failed"; }
+	diff <(cut -d' ' -f1-3 "$TMP/$name.probe") \
+		<(cut -d' ' -f1-3 "$TMP/$name.addr") >/dev/null ||
+		skip "addresses differ between runs even with setarch -R"
+	note "$name ($*):"
+	grep -v "exited with status 0" "$TMP/$name.err"	# warnings, if any
+	heat "$TMP/$name.data" "$TMP/$name.addr"
+}

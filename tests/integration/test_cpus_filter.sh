@@ -24,49 +24,20 @@ command -v setarch >/dev/null || skip "needs setarch (util-linux)"
 WO=(--exp_ops_use_reports y --exp_ops_write_only y)
 SPEC="c0:write:2M:cpu=0 gap:idle:8M c1:write:2M:cpu=1 pad:idle:8M"
 
-# regions_of ADDR_FILE: its ranges as a --regions argument, sorted.
-regions_of() { sort -k2 "$1" | awk '{ printf "%s-%s ", $2, $3 }'; }
-
-expect_hot() {	# name: relative to the highest rate of the last heat
-	local r max
-	r=$(rate "$1")
-	[ -n "$r" ] || fail "no range $1"
-	max=$(awk 'BEGIN { m = 0 } $2 > m { m = $2 } END { print m }' "$TMP/heat")
-	awk -v r="$r" -v m="$max" 'BEGIN { exit !(m >= 0.1 && r >= 0.3 * m) }' ||
-		fail "range $1 should be hot (>= 0.3 x $max, the highest rate, itself >= 0.1) but its rate is $r"
-}
-
 # record NAME SECONDS "SPEC" [udamon options...]: the command form, on the
 # ranges of SPEC.
 record() {
-	local name=$1 secs=$2 spec=$3; shift 3
-	# (only its addresses matter: its exit status is not checked)
-	setarch -R "$WL/wl_ranges" --seconds 0.01 --addr-file "$TMP/$name.probe" \
-		$spec >/dev/null 2>&1
-	[ -s "$TMP/$name.probe" ] || fail "$name: probe run of the workload failed"
-	setarch -R "$UDAMON" record -q "${WO[@]}" "$@" \
-		-r "$(regions_of "$TMP/$name.probe")" -o "$TMP/$name.data" \
-		"$WL/wl_ranges --seconds $secs --addr-file $TMP/$name.addr $spec" \
-		>"$TMP/$name.out" 2>"$TMP/$name.err" ||
-		{ cat "$TMP/$name.err"; fail "$name: record failed"; }
-	grep -q "exited with status 0" "$TMP/$name.err" ||
-		{ cat "$TMP/$name.err"; fail "$name: the workload's data check failed"; }
-	diff <(cut -d' ' -f1-3 "$TMP/$name.probe") \
-		<(cut -d' ' -f1-3 "$TMP/$name.addr") >/dev/null ||
-		skip "addresses differ between runs even with setarch -R"
-	note "$name ($*):"
-	grep -v "exited with status 0" "$TMP/$name.err"	# warnings, if any
-	heat "$TMP/$name.data" "$TMP/$name.addr"
+	probed_record "$1" "$2" "$3" "" "${WO[@]}" "${@:4}"
 }
 
 record cpu0 4 "$SPEC" --exp_ops_cpus 0
-expect_hot c0; expect_cold c1; expect_cold gap
+expect_hot_rel c0; expect_cold c1; expect_cold gap
 record cpu1 4 "$SPEC" --exp_ops_cpus 1
-expect_cold c0; expect_hot c1
+expect_cold c0; expect_hot_rel c1
 record both 4 "$SPEC" --exp_ops_cpus 0-1
-expect_hot c0; expect_hot c1; expect_cold gap
+expect_hot_rel c0; expect_hot_rel c1; expect_cold gap
 record all 4 "$SPEC" --exp_ops_cpus all
-expect_hot c0; expect_hot c1
+expect_hot_rel c0; expect_hot_rel c1
 
 note "attached pid form, --exp_ops_cpus 1"
 "$WL/wl_ranges" --seconds 7 --addr-file "$TMP/pid.addr" $SPEC &
@@ -76,16 +47,16 @@ wait_lines "$TMP/pid.addr" 4
 	-r "$(regions_of "$TMP/pid.addr")" -o "$TMP/pid.data" "$wl" 2>&1 ||
 	fail "record of pid $wl failed"
 heat "$TMP/pid.data" "$TMP/pid.addr"
-expect_cold c0; expect_hot c1
+expect_cold c0; expect_hot_rel c1
 wait "$wl" || fail "the workload's data check failed after monitoring"
 
 # A thread created 1 s into the run, pinned to CPU 1: its range is hot
 # (over the second half) with CPU 1 and cold with CPU 0.
 LATE="c0:write:2M:cpu=0 gap:idle:8M late:late-write:2M:cpu=1:delay=1000 pad:idle:8M"
 record late1 4 "$LATE" --exp_ops_cpus 1
-expect_cold c0; expect_hot late
+expect_cold c0; expect_hot_rel late
 record late0 4 "$LATE" --exp_ops_cpus 0
-expect_hot c0; expect_cold late
+expect_hot_rel c0; expect_cold late
 
 # The migrating thread re-pins itself between CPU 0 and 1 every 5 ms and
 # prints its share of time on each. Monitored with 1 ms samples, once with

@@ -24,18 +24,6 @@ need_write_monitoring
 WO=(--exp_ops_use_reports y --exp_ops_write_only y)
 SPEC="a:write:2M gap:idle:8M b:write:2M pad:idle:8M"
 
-# regions_of ADDR_FILE: its ranges as a --regions argument, sorted.
-regions_of() { sort -k2 "$1" | awk '{ printf "%s-%s ", $2, $3 }'; }
-
-expect_hot() {	# name: relative to the highest rate of the last heat
-	local r max
-	r=$(rate "$1")
-	[ -n "$r" ] || fail "no range $1"
-	max=$(awk 'BEGIN { m = 0 } $2 > m { m = $2 } END { print m }' "$TMP/heat")
-	awk -v r="$r" -v m="$max" 'BEGIN { exit !(m >= 0.1 && r >= 0.3 * m) }' ||
-		fail "range $1 should be hot (>= 0.3 x $max, the highest rate, itself >= 0.1) but its rate is $r"
-}
-
 tid_of() { awk -v n="$1" '$1 == n { print $4 }' "$2"; }
 
 note "attached pid form"
@@ -48,12 +36,12 @@ ta=$(tid_of a "$TMP/pid.addr"); tb=$(tid_of b "$TMP/pid.addr")
 "$UDAMON" record -q "${WO[@]}" --exp_ops_tids "$ta" --timeout 3 -r "$R" \
 	-o "$TMP/pid.data" "$wl" || fail "record of pid $wl, thread $ta failed"
 heat "$TMP/pid.data" "$TMP/pid.addr"
-expect_hot a; expect_cold b
+expect_hot_rel a; expect_cold b
 note "attached pid form, both threads"
 "$UDAMON" record -q "${WO[@]}" --exp_ops_tids "$ta,$tb" --timeout 3 -r "$R" \
 	-o "$TMP/pid2.data" "$wl" || fail "record of pid $wl, threads $ta,$tb failed"
 heat "$TMP/pid2.data" "$TMP/pid.addr"
-expect_hot a; expect_hot b
+expect_hot_rel a; expect_hot_rel b
 wait "$wl" || fail "the workload's data check failed after monitoring"
 
 unshare --pid --fork --mount-proc true 2>/dev/null ||
@@ -63,31 +51,14 @@ command -v setarch >/dev/null || skip "needs setarch (util-linux)"
 # nsrecord NAME SECONDS "SPEC" [udamon options...]: command form, new pid
 # namespace, on the ranges of SPEC.
 nsrecord() {
-	local name=$1 secs=$2 spec=$3; shift 3
-	# (only its addresses matter: its exit status is not checked)
-	setarch -R "$WL/wl_ranges" --seconds 0.01 --addr-file "$TMP/$name.probe" \
-		$spec >/dev/null 2>&1
-	[ -s "$TMP/$name.probe" ] || fail "$name: probe run of the workload failed"
-	unshare --pid --fork --mount-proc setarch -R "$UDAMON" record -q \
-		"${WO[@]}" "$@" -r "$(regions_of "$TMP/$name.probe")" \
-		-o "$TMP/$name.data" \
-		"$WL/wl_ranges --seconds $secs --addr-file $TMP/$name.addr $spec" \
-		>"$TMP/$name.out" 2>"$TMP/$name.err" ||
-		{ cat "$TMP/$name.err"; fail "$name: record failed"; }
-	grep -q "exited with status 0" "$TMP/$name.err" ||
-		{ cat "$TMP/$name.err"; fail "$name: the workload's data check failed"; }
-	diff <(cut -d' ' -f1-3 "$TMP/$name.probe") \
-		<(cut -d' ' -f1-3 "$TMP/$name.addr") >/dev/null ||
-		skip "addresses differ between runs even with setarch -R"
-	note "$name ($*):"
-	grep -v "exited with status 0" "$TMP/$name.err"	# warnings, if any
-	heat "$TMP/$name.data" "$TMP/$name.addr"
+	probed_record "$1" "$2" "$3" "unshare --pid --fork --mount-proc" \
+		"${WO[@]}" "${@:4}"
 }
 
 nsrecord cmd 4 "$SPEC" --exp_ops_tids 3
 [ "$(tid_of a "$TMP/cmd.addr")" = 3 ] ||
 	fail "command form: thread a has id $(tid_of a "$TMP/cmd.addr"), not 3"
-expect_hot a; expect_cold b
+expect_hot_rel a; expect_cold b
 
 # Thread 4 does not exist when monitoring starts: it is created 1 s later.
 nsrecord late 4 \
@@ -95,5 +66,5 @@ nsrecord late 4 \
 	--exp_ops_tids 4
 [ "$(cat "$TMP/late.tid" 2>/dev/null)" = 4 ] ||
 	fail "late thread has id $(cat "$TMP/late.tid" 2>/dev/null), not 4"
-expect_cold a; expect_hot late
+expect_cold a; expect_hot_rel late
 echo "all thread filters as expected"
