@@ -109,27 +109,44 @@ static void test_time_rejects(void **state)
 	bad_time(MAXU " us 1 us", 1, "too large (at most " MAXU " us)");
 }
 
-/* ---- sizes ---- */
+/* ---- the u64 parsers: sizes, ratios, plain numbers ---- */
 
-static void ok_size(const char *s, uint64_t expect)
+typedef int (*num_parser)(const char *s, uint64_t *out, char *err,
+			  size_t errlen);
+
+static void ok_num(num_parser fn, const char *s, uint64_t expect)
 {
 	uint64_t v = 12345;
 
-	if (udamon_parse_size(s, &v, err, sizeof(err)))
+	if (fn(s, &v, err, sizeof(err)))
 		fail_msg("'%s' rejected: %s", s, err);
 	if (v != expect)
 		fail_msg("'%s': got %llu, want %llu", s,
 			 (unsigned long long)v, (unsigned long long)expect);
 }
 
-static void bad_size(const char *s, const char *why)
+/* fn rejects s with "invalid <what> '<s>': <why>" and leaves *out alone. */
+static void bad_num(num_parser fn, const char *what, const char *s,
+		    const char *why)
 {
 	uint64_t v = 12345;
 
-	snprintf(want, sizeof(want), "invalid size '%s': %s", s, why);
-	assert_int_equal(udamon_parse_size(s, &v, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "invalid %s '%s': %s", what, s, why);
+	assert_int_equal(fn(s, &v, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, want);
 	assert_int_equal(v, 12345);
+}
+
+/* ---- sizes ---- */
+
+static void ok_size(const char *s, uint64_t expect)
+{
+	ok_num(udamon_parse_size, s, expect);
+}
+
+static void bad_size(const char *s, const char *why)
+{
+	bad_num(udamon_parse_size, "size", s, why);
 }
 
 static void test_size_accepts(void **state)
@@ -182,47 +199,28 @@ static void test_size_rejects(void **state)
 
 /* ---- ratios ---- */
 
-static void ok_ratio(int (*fn)(const char *, uint64_t *, char *, size_t),
-		     const char *s, uint64_t expect)
-{
-	uint64_t v = 12345;
-
-	if (fn(s, &v, err, sizeof(err)))
-		fail_msg("'%s' rejected: %s", s, err);
-	if (v != expect)
-		fail_msg("'%s': got %llu, want %llu", s,
-			 (unsigned long long)v, (unsigned long long)expect);
-}
-
 static void bad_ratio(const char *s, const char *why)
 {
-	uint64_t v = 12345;
-
-	snprintf(want, sizeof(want), "invalid ratio '%s': %s", s, why);
-	assert_int_equal(udamon_parse_percent_bp(s, &v, err, sizeof(err)),
-			 -EINVAL);
-	assert_string_equal(err, want);
-	assert_int_equal(udamon_parse_bp(s, &v, err, sizeof(err)), -EINVAL);
-	assert_string_equal(err, want);
-	assert_int_equal(v, 12345);
+	bad_num(udamon_parse_percent_bp, "ratio", s, why);
+	bad_num(udamon_parse_bp, "ratio", s, why);
 }
 
 static void test_ratio(void **state)
 {
 	const char *expect = "expected a percentage, e.g. '10%' or '0.5%'";
 
-	ok_ratio(udamon_parse_percent_bp, "10%", 1000);
-	ok_ratio(udamon_parse_percent_bp, "0.5%", 50);
-	ok_ratio(udamon_parse_percent_bp, "4 %", 400);
-	ok_ratio(udamon_parse_percent_bp, "100%", 10000);
-	ok_ratio(udamon_parse_percent_bp, "0.01%", 1);
-	ok_ratio(udamon_parse_percent_bp, "0.001%", 0);
-	ok_ratio(udamon_parse_percent_bp, "10", 1000);	/* bare: percent */
-	ok_ratio(udamon_parse_percent_bp, "0%", 0);
+	ok_num(udamon_parse_percent_bp, "10%", 1000);
+	ok_num(udamon_parse_percent_bp, "0.5%", 50);
+	ok_num(udamon_parse_percent_bp, "4 %", 400);
+	ok_num(udamon_parse_percent_bp, "100%", 10000);
+	ok_num(udamon_parse_percent_bp, "0.01%", 1);
+	ok_num(udamon_parse_percent_bp, "0.001%", 0);
+	ok_num(udamon_parse_percent_bp, "10", 1000);	/* bare: percent */
+	ok_num(udamon_parse_percent_bp, "0%", 0);
 	/* damo's text_to_bp: bare numbers are already basis points */
-	ok_ratio(udamon_parse_bp, "400", 400);
-	ok_ratio(udamon_parse_bp, "4%", 400);
-	ok_ratio(udamon_parse_bp, "0.5", 0);
+	ok_num(udamon_parse_bp, "400", 400);
+	ok_num(udamon_parse_bp, "4%", 400);
+	ok_num(udamon_parse_bp, "0.5", 0);
 
 	bad_ratio("10%%", expect);
 	bad_ratio("%", expect);
@@ -238,12 +236,7 @@ static void test_ratio(void **state)
 
 static void bad_u64(const char *s, const char *why)
 {
-	uint64_t v = 12345;
-
-	snprintf(want, sizeof(want), "invalid number '%s': %s", s, why);
-	assert_int_equal(udamon_parse_u64(s, &v, err, sizeof(err)), -EINVAL);
-	assert_string_equal(err, want);
-	assert_int_equal(v, 12345);
+	bad_num(udamon_parse_u64, "number", s, why);
 }
 
 static void test_u64(void **state)
@@ -251,14 +244,14 @@ static void test_u64(void **state)
 	const char *expect = "expected an unsigned integer, e.g. '10' or "
 			     "'1,024'";
 
-	ok_ratio(udamon_parse_u64, "10", 10);
-	ok_ratio(udamon_parse_u64, " 10 ", 10);
-	ok_ratio(udamon_parse_u64, "0", 0);
-	ok_ratio(udamon_parse_u64, "1,024", 1024);
-	ok_ratio(udamon_parse_u64, "1,000,000", 1000000);
-	ok_ratio(udamon_parse_u64, MAXU, UINT64_MAX);
-	ok_ratio(udamon_parse_u64, "max", UINT64_MAX);
-	ok_ratio(udamon_parse_u64, "min", 0);
+	ok_num(udamon_parse_u64, "10", 10);
+	ok_num(udamon_parse_u64, " 10 ", 10);
+	ok_num(udamon_parse_u64, "0", 0);
+	ok_num(udamon_parse_u64, "1,024", 1024);
+	ok_num(udamon_parse_u64, "1,000,000", 1000000);
+	ok_num(udamon_parse_u64, MAXU, UINT64_MAX);
+	ok_num(udamon_parse_u64, "max", UINT64_MAX);
+	ok_num(udamon_parse_u64, "min", 0);
 
 	bad_u64("1.5", expect);
 	bad_u64("0x10", expect);
