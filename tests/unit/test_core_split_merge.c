@@ -314,6 +314,23 @@ static void test_split_never_below_min(void **state)
 	}
 }
 
+/*
+ * Split r (max_nr_regions max, nr_regions_at_split at_split): the target
+ * must then hold want regions.
+ */
+static void expect_split_count(const struct reg *r, size_t n,
+			       uint64_t max, unsigned int at_split,
+			       size_t want)
+{
+	struct udamon_ctx *ctx = ctx_with(r, n);
+
+	set_attrs(ctx, 1000, 100000, 3, max);
+	ctx->targets[0].nr_regions_at_split = at_split;
+	assert_int_equal(udamon_core_split(ctx), 0);
+	assert_int_equal(ctx->targets[0].nr_regions, want);
+	udamon_ctx_free(ctx);
+}
+
 static void test_split_two_or_three(void **state)
 {
 	struct reg r[10];
@@ -342,34 +359,19 @@ static void test_split_two_or_three(void **state)
 	udamon_ctx_free(ctx);
 
 	/* same count but not < max/3 (30 / 3 = 10): 2 pieces */
-	ctx = ctx_with(r, 10);
-	set_attrs(ctx, 1000, 100000, 3, 30);
-	ctx->targets[0].nr_regions_at_split = 10;
-	assert_int_equal(udamon_core_split(ctx), 0);
-	assert_int_equal(ctx->targets[0].nr_regions, 20);
-	udamon_ctx_free(ctx);
+	expect_split_count(r, 10, 30, 10, 20);
 }
 
 static void test_split_skipped_over_half_max(void **state)
 {
 	struct reg r[6];
-	struct udamon_ctx *ctx;
 
 	for (unsigned int i = 0; i < 6; i++)
 		r[i] = (struct reg){ 100 * i, 100 * (i + 1), 0, 0 };
 	/* 6 > 10 / 2: no split */
-	ctx = ctx_with(r, 6);
-	set_attrs(ctx, 1000, 100000, 3, 10);
-	assert_int_equal(udamon_core_split(ctx), 0);
-	assert_int_equal(ctx->targets[0].nr_regions, 6);
-	udamon_ctx_free(ctx);
+	expect_split_count(r, 6, 10, 0, 6);
 	/* 5 == 10 / 2: split in 2 (5 is not < 10 / 3) */
-	ctx = ctx_with(r, 5);
-	set_attrs(ctx, 1000, 100000, 3, 10);
-	ctx->targets[0].nr_regions_at_split = 5;
-	assert_int_equal(udamon_core_split(ctx), 0);
-	assert_int_equal(ctx->targets[0].nr_regions, 10);
-	udamon_ctx_free(ctx);
+	expect_split_count(r, 5, 10, 5, 10);
 }
 
 static void test_split_copies_cpu_samples(void **state)
