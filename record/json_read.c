@@ -1,24 +1,78 @@
 // SPDX-License-Identifier: MIT
 /*
  * Reading damo JSON records (DESIGN.md section 7), plain or zlib-compressed,
- * written by udamon or by damo. Every structural problem is reported with
- * the file and the JSON path of the key, e.g.
+ * written by udamon or by damo. The file is read (and inflated) in chunks
+ * and fed to yajl; its events fill the records in place, so a long record
+ * never becomes a tree. Every structural problem is reported with the file
+ * and the JSON path of the key, e.g.
  *   damon.data: [0].snapshots[2].regions[5]: missing key 'end'
+ *
+ * The shape of a record is data: each object kind has a table of the keys
+ * it knows (what a value must be, where it goes, what null means), and
+ * small hooks for what a kind checks or sets up beyond its keys.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <yajl/yajl_parse.h>
 #include <zlib.h>
 
 #include "udamon/record.h"
 #include "udamon/textfmt.h"
-#include "record/json_pull.h"
 
 #define PATH_LEN	192
+#define CHUNK		(1 << 16)
+#define MAX_FRAMES	12	/* the deepest record object is 8 levels down */
+
+enum jtype { JT_NULL, JT_BOOL, JT_NUM, JT_STR, JT_OBJ, JT_ARR };
+
+/* A scalar as an event gives it (objects and arrays: the type only). */
+struct jval {
+	enum jtype type;
+	bool is_int;		/* JT_NUM without fraction or exponent */
+	bool neg;
+	bool fits;		/* the integer's magnitude fits u */
+	uint64_t u;
+	char str[64];		/* JT_STR (truncated) or the number's text */
+	const char *raw;	/* JT_STR: all of it, during the event only */
+	size_t len;
+};
+
+enum kind {
+	K_TOP, K_RECORDS, K_RECORD, K_INTERVALS, K_GOAL, K_UDAMON,
+	K_SNAPSHOTS, K_SNAPSHOT, K_REGIONS, K_REGION, K_ACCESSES, K_AGE,
+	K_CPUS,
+};
+
+enum ftype { F_U64, F_UINT, F_INT, F_STR, F_ANY, F_OBJ, F_ARR };
+
+/* What null does: fail, leave the key unset, or read as 0. */
+enum fnull { N_ERR, N_SKIP, N_ZERO };
+
+struct field {
+	const char *name;
+	enum ftype type;
+	enum fnull null;
+	bool required;
+	size_t off;		/* from the object's base: the value, or the
+				   base of the object or array it opens */
+	enum kind child;	/* F_OBJ, F_ARR */
+};
+
+/* An object or array being read. */
+struct frame {
+	enum kind kind;
+	void *base;
+	const struct field *field;	/* the current key's; NULL: skipped */
+	unsigned int seen;		/* fields set, by index */
+	size_t mark;			/* path length to restore */
+	size_t cap;			/* K_REGIONS: room in the array */
+};
 
 /* An age given only in usec, resolved once the intervals are known. */
 struct pending_age {
@@ -31,7 +85,22 @@ struct rd {
 	char *err;
 	size_t errlen;
 	char path[PATH_LEN];	/* JSON path of the object being read */
-	struct jp jp;
+	yajl_handle yh;
+	int ret;		/* why a callback stopped the parse */
+	size_t lines;		/* newlines in the text fed so far */
+	unsigned int skip;	/* depth inside a value nobody reads */
+	struct frame frames[MAX_FRAMES];
+	unsigned int depth;	/* frames[depth] is the innermost */
+	struct udamon_record *recs;
+	size_t nr_recs, cap_recs;
+	/* the record, snapshot and region being read */
+	struct udamon_record *rec;
+	struct udamon_snapshot *snap;
+	struct jval usec;	/* age.usec as given */
+	bool by_usec;
+	uint64_t age_usec;
+	uint32_t *cpus;		/* udamon_cpu_samples so far */
+	size_t nr_cpus, cap_cpus;
 	/* per record */
 	struct pending_age *pending;
 	size_t nr_pending, cap_pending;
@@ -56,7 +125,7 @@ static int rd_fail(struct rd *rd, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* Append a path component; returns the old length to restore with pop. */
+/* Append a path component; returns the old length to restore. */
 static size_t path_push(struct rd *rd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -71,10 +140,24 @@ static size_t path_push(struct rd *rd, const char *fmt, ...)
 	return len;
 }
 
-static void path_pop(struct rd *rd, size_t len)
+/*
+ * Room for item n of an array with room for *cap: the array, maybe moved,
+ * or NULL when out of memory (the old one is then still valid).
+ */
+static void *grow(void *arr, size_t *cap, size_t n, size_t size)
 {
-	rd->path[len] = '\0';
+	size_t c = *cap ? *cap * 2 : 16;
+	void *na;
+
+	if (n < *cap)
+		return arr;
+	na = realloc(arr, c * size);
+	if (na)
+		*cap = c;
+	return na;
 }
+
+/* ---- values ------------------------------------------------------------ */
 
 /*
  * damo writes numbers as integers or as digit strings ("5000", "4,096",
@@ -101,14 +184,6 @@ static bool str_to_u64(const char *s, uint64_t *out)
 	return digit;
 }
 
-/* The parser's syntax error, with the file and the path reached. */
-static int syntax(struct rd *rd, int err)
-{
-	if (err == -EINVAL && rd->jp.msg[0])
-		return rd_fail(rd, "not valid JSON: %s", rd->jp.msg);
-	return err;
-}
-
 static const char *type_name(enum jtype t)
 {
 	static const char *const names[] = { "null", "a boolean", "a number",
@@ -130,581 +205,429 @@ static void describe(const struct jval *v, char *buf, size_t len)
 }
 
 /* A non-negative integer, or a digit string as damo writes them. */
-static int conv_u64(struct rd *rd, const char *key, const struct jval *v,
-		    uint64_t *out)
+static bool conv_u64(const struct jval *v, uint64_t *out)
 {
-	char d[80];
+	double d;
 
 	if (v->type == JT_NUM && !v->neg && v->is_int && v->fits) {
 		*out = v->u;
-		return 0;
+		return true;
 	}
-	if (v->type == JT_NUM && !v->neg && !v->is_int &&
-	    v->d < 18446744073709551616.0) {
-		*out = (uint64_t)v->d;
-		return 0;
+	if (v->type == JT_NUM && !v->neg && !v->is_int) {
+		d = strtod(v->str, NULL);
+		if (d < 18446744073709551616.0) {
+			*out = (uint64_t)d;
+			return true;
+		}
 	}
-	if (v->type == JT_STR && str_to_u64(v->str, out))
-		return 0;
-	describe(v, d, sizeof(d));
-	return rd_fail(rd, "'%s' is %s: expected a non-negative integer", key,
-		       d);
+	return v->type == JT_STR && str_to_u64(v->str, out);
 }
 
-/* Read key's value as u64; null leaves *present false (optional keys). */
-static int read_u64(struct rd *rd, const char *key, bool *present,
-		    uint64_t *out)
+/* A signed index (kdamond_idx, target_id). */
+static bool conv_int(const struct jval *v, int *out)
 {
-	struct jval v;
-	int err = jp_value(&rd->jp, &v);
-
-	if (err)
-		return syntax(rd, err);
-	if (present)
-		*present = v.type != JT_NULL;
-	if (v.type == JT_NULL)
-		return present ? 0 :
-			rd_fail(rd, "'%s' is null: expected a value", key);
-	return conv_u64(rd, key, &v, out);
-}
-
-static int read_uint(struct rd *rd, const char *key, unsigned int *out)
-{
-	uint64_t v = 0;
-	bool present;
-	int err = read_u64(rd, key, &present, &v);
-
-	if (err)
-		return err;
-	if (v > UINT_MAX)
-		return rd_fail(rd, "'%s' is %llu: too large", key,
-			       (unsigned long long)v);
-	*out = (unsigned int)v;
-	return 0;
-}
-
-/* A signed index (kdamond_idx, target_id); null is 0 unless required. */
-static int read_int(struct rd *rd, const char *key, bool required, int *out)
-{
-	struct jval v;
-	char d[80];
 	uint64_t u;
-	int err = jp_value(&rd->jp, &v);
 
-	if (err)
-		return syntax(rd, err);
-	*out = 0;
-	if (v.type == JT_NULL && !required)
-		return 0;
-	if (v.type == JT_NUM && v.is_int && v.fits &&
-	    v.u <= (v.neg ? (uint64_t)INT_MAX + 1 : (uint64_t)INT_MAX)) {
-		*out = v.neg ? (int)(0 - v.u) : (int)v.u;
-		return 0;
+	if (v->type == JT_NUM && v->is_int && v->fits &&
+	    v->u <= (v->neg ? (uint64_t)INT_MAX + 1 : (uint64_t)INT_MAX)) {
+		*out = v->neg ? (int)(0 - v->u) : (int)v->u;
+		return true;
 	}
-	if (v.type == JT_STR && str_to_u64(v.str, &u) && u <= INT_MAX) {
+	if (v->type == JT_STR && str_to_u64(v->str, &u) && u <= INT_MAX) {
 		*out = (int)u;
-		return 0;
+		return true;
 	}
-	describe(&v, d, sizeof(d));
-	return rd_fail(rd, "'%s' is %s: expected an integer", key, d);
+	return false;
 }
 
-/* Is the next value of type t? null gives false and is consumed. */
-static int want_type(struct rd *rd, const char *key, enum jtype t,
-		     bool nullable, bool *is_null)
-{
-	enum jtype got;
-	int err = jp_peek(&rd->jp, &got);
+static const char *const expected[] = {
+	[F_U64] = "a non-negative integer", [F_UINT] = "a non-negative integer",
+	[F_INT] = "an integer", [F_STR] = "a string", [F_OBJ] = "an object",
+	[F_ARR] = "an array",
+};
 
-	if (err)
-		return syntax(rd, err);
-	*is_null = false;
-	if (got == JT_NULL && nullable) {
-		*is_null = true;
-		return syntax(rd, jp_skip(&rd->jp));
-	}
-	if (got != t)
-		return rd_fail(rd, "'%s' is %s: expected %s", key,
-			       type_name(got), type_name(t));
+/* "'key' is 5: expected a string" */
+static int mismatch(struct rd *rd, const char *key, enum ftype t,
+		    const struct jval *v)
+{
+	char d[80];
+
+	if (t == F_U64 || t == F_UINT || t == F_INT)
+		describe(v, d, sizeof(d));
+	else
+		snprintf(d, sizeof(d), "%s", type_name(v->type));
+	return rd_fail(rd, "'%s' is %s: expected %s", key, d, expected[t]);
+}
+
+/* A u64 that must fit an unsigned int (or u32: max). */
+static int conv_bounded(struct rd *rd, const char *key, const struct jval *v,
+			uint64_t max, uint64_t *out)
+{
+	if (!conv_u64(v, out))
+		return mismatch(rd, key, F_UINT, v);
+	if (*out > max)
+		return rd_fail(rd, "'%s' is %llu: too large", key,
+			       (unsigned long long)*out);
 	return 0;
 }
 
-/* The next value must be an object: "is a number: expected a <what>". */
-static int want_obj(struct rd *rd, const char *what)
+static int set_str(char **dst, const struct jval *v)
 {
-	enum jtype t;
-	int err = syntax(rd, jp_peek(&rd->jp, &t));
+	char *s = strndup(v->raw, v->len);
 
-	if (err)
-		return err;
-	if (t != JT_OBJ)
-		return rd_fail(rd, "is %s: expected %s", type_name(t), what);
+	if (!s)
+		return -ENOMEM;
+	free(*dst);
+	*dst = s;
 	return 0;
 }
 
-/* Key iteration with the syntax errors turned into messages. */
-static int next_key(struct rd *rd, bool *first, char *key, size_t cap,
-		    bool *done)
+/* ---- the shape of a record --------------------------------------------- */
+
+#define U64(n, req, nul, type, member) \
+	{ n, F_U64, nul, req, offsetof(type, member), K_TOP }
+#define CHILD(n, ft, req, nul, k, off) { n, ft, nul, req, off, k }
+
+static const struct field record_fields[] = {
+	{ "kdamond_idx", F_INT, N_ZERO, false,
+	  offsetof(struct udamon_record, kdamond_idx), K_TOP },
+	{ "context_idx", F_INT, N_ZERO, false,
+	  offsetof(struct udamon_record, context_idx), K_TOP },
+	{ "target_id", F_INT, N_ERR, true,
+	  offsetof(struct udamon_record, target_id), K_TOP },
+	CHILD("intervals", F_OBJ, false, N_SKIP, K_INTERVALS, 0),
+	CHILD("udamon", F_OBJ, false, N_SKIP, K_UDAMON, 0),
+	CHILD("snapshots", F_ARR, true, N_ERR, K_SNAPSHOTS, 0),
+};
+
+static const struct field intervals_fields[] = {
+	U64("sample_us", true, N_ERR, struct udamon_record, sample_us),
+	U64("aggr_us", true, N_ERR, struct udamon_record, aggr_us),
+	U64("ops_update_us", true, N_ERR, struct udamon_record, ops_update_us),
+	CHILD("intervals_goal", F_OBJ, false, N_SKIP, K_GOAL,
+	      offsetof(struct udamon_record, goal)),
+};
+
+static const struct field goal_fields[] = {
+	U64("access_bp", true, N_ERR, struct udamon_intervals_goal, access_bp),
+	U64("aggrs", true, N_ERR, struct udamon_intervals_goal, aggrs),
+	U64("min_sample_us", true, N_ERR, struct udamon_intervals_goal,
+	    min_sample_us),
+	U64("max_sample_us", true, N_ERR, struct udamon_intervals_goal,
+	    max_sample_us),
+};
+
+static const struct field udamon_fields[] = {
+	{ "nr_cpus", F_UINT, N_ZERO, false,
+	  offsetof(struct udamon_record, nr_cpus), K_TOP },
+	U64("lost_events", false, N_SKIP, struct udamon_record, lost_events),
+	{ "filters", F_STR, N_SKIP, false,
+	  offsetof(struct udamon_record, filters_desc), K_TOP },
+};
+
+enum { S_TOTAL = 1u << 2 };
+
+static const struct field snapshot_fields[] = {
+	U64("start_time", true, N_ERR, struct udamon_snapshot, start_time_ns),
+	U64("end_time", true, N_ERR, struct udamon_snapshot, end_time_ns),
+	U64("total_bytes", false, N_SKIP, struct udamon_snapshot, total_bytes),
+	/* kept only when both are set, see close_snapshot() */
+	U64("sample_interval_us", false, N_SKIP, struct udamon_snapshot,
+	    sample_us),
+	U64("udamon_aggr_us", false, N_SKIP, struct udamon_snapshot, aggr_us),
+	CHILD("regions", F_ARR, true, N_ERR, K_REGIONS, 0),
+};
+
+static const struct field region_fields[] = {
+	U64("start", true, N_ERR, struct udamon_snapshot_region, start),
+	U64("end", true, N_ERR, struct udamon_snapshot_region, end),
+	CHILD("nr_accesses", F_OBJ, true, N_ERR, K_ACCESSES,
+	      offsetof(struct udamon_snapshot_region, nr_accesses)),
+	CHILD("age", F_OBJ, true, N_ERR, K_AGE, 0),
+	CHILD("udamon_cpu_samples", F_ARR, false, N_SKIP, K_CPUS, 0),
+};
+
+/* percent is left out: it follows from samples */
+static const struct field accesses_fields[] = {
+	{ "samples", F_UINT, N_ZERO, true, 0, K_TOP },
+};
+
+enum { A_IV = 1u << 0 };
+
+/* base: the region */
+static const struct field age_fields[] = {
+	{ "aggr_intervals", F_UINT, N_SKIP, false,
+	  offsetof(struct udamon_snapshot_region, age), K_TOP },
+	{ "usec", F_ANY, N_SKIP, false, 0, K_TOP },
+};
+
+static int open_record(struct rd *rd, struct frame *f);
+static int open_snapshot(struct rd *rd, struct frame *f);
+static int open_region(struct rd *rd, struct frame *f);
+static int open_age(struct rd *rd, struct frame *f);
+static int open_cpus(struct rd *rd, struct frame *f);
+static int close_record(struct rd *rd, struct frame *f);
+static int close_intervals(struct rd *rd, struct frame *f);
+static int close_goal(struct rd *rd, struct frame *f);
+static int close_snapshot(struct rd *rd, struct frame *f);
+static int close_region(struct rd *rd, struct frame *f);
+static int close_age(struct rd *rd, struct frame *f);
+static int close_cpus(struct rd *rd, struct frame *f);
+
+struct kind_info {
+	const struct field *fields;	/* objects */
+	unsigned int nr_fields;
+	enum kind item;			/* arrays of objects: their kind */
+	const char *item_path;		/* ... their path: prefix[index] */
+	const char *item_what;		/* ... what else is reported */
+	int (*open)(struct rd *rd, struct frame *f);
+	int (*close)(struct rd *rd, struct frame *f);
+};
+
+#define FIELDS(a)	a, sizeof(a) / sizeof(a[0])
+
+static const struct kind_info kinds[] = {
+	[K_TOP] = { NULL, 0, K_TOP, NULL, NULL, NULL, NULL },
+	[K_RECORDS] = { NULL, 0, K_RECORD, "", "a record object", NULL, NULL },
+	[K_RECORD] = { FIELDS(record_fields), K_TOP, NULL, NULL, open_record,
+		       close_record },
+	[K_INTERVALS] = { FIELDS(intervals_fields), K_TOP, NULL, NULL, NULL,
+			  close_intervals },
+	[K_GOAL] = { FIELDS(goal_fields), K_TOP, NULL, NULL, NULL,
+		     close_goal },
+	[K_UDAMON] = { FIELDS(udamon_fields), K_TOP, NULL, NULL, NULL, NULL },
+	[K_SNAPSHOTS] = { NULL, 0, K_SNAPSHOT, ".snapshots",
+			  "a snapshot object", NULL, NULL },
+	[K_SNAPSHOT] = { FIELDS(snapshot_fields), K_TOP, NULL, NULL,
+			 open_snapshot, close_snapshot },
+	[K_REGIONS] = { NULL, 0, K_REGION, ".regions", "a region object",
+			NULL, NULL },
+	[K_REGION] = { FIELDS(region_fields), K_TOP, NULL, NULL, open_region,
+		       close_region },
+	[K_ACCESSES] = { FIELDS(accesses_fields), K_TOP, NULL, NULL, NULL,
+			 NULL },
+	[K_AGE] = { FIELDS(age_fields), K_TOP, NULL, NULL, open_age,
+		    close_age },
+	[K_CPUS] = { NULL, 0, K_TOP, NULL, NULL, open_cpus, close_cpus },
+};
+
+/* ---- the hooks --------------------------------------------------------- */
+
+/* The parent: the array an item is read for, or the object of a key. */
+static struct frame *parent(struct rd *rd)
 {
-	return syntax(rd, jp_obj_next(&rd->jp, first, key, cap, done));
+	return &rd->frames[rd->depth - 1];
 }
 
-static int next_item(struct rd *rd, bool *first, bool *done)
+static int open_record(struct rd *rd, struct frame *f)
 {
-	return syntax(rd, jp_arr_next(&rd->jp, first, done));
+	struct udamon_record *r = grow(rd->recs, &rd->cap_recs, rd->nr_recs,
+				       sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	rd->recs = r;
+	r = &rd->recs[rd->nr_recs++];
+	memset(r, 0, sizeof(*r));
+	/* old damo records may lack intervals: damo's defaults then */
+	r->sample_us = 5000;
+	r->aggr_us = 100000;
+	r->ops_update_us = 1000000;
+	rd->nr_pending = 0;
+	rd->cpu_seen = false;
+	rd->cpu_len = 0;
+	rd->rec = r;
+	f->base = r;
+	return 0;
 }
 
-static int skip_value(struct rd *rd)
+static int open_snapshot(struct rd *rd, struct frame *f)
 {
-	return syntax(rd, jp_skip(&rd->jp));
+	struct udamon_record *r = parent(rd)->base;
+	struct udamon_snapshot *s = grow(r->snapshots, &r->cap_snapshots,
+					 r->nr_snapshots, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	r->snapshots = s;
+	s = &r->snapshots[r->nr_snapshots++];
+	memset(s, 0, sizeof(*s));
+	rd->snap = s;
+	f->base = s;
+	return 0;
 }
 
-#define KEY_LEN	40
-
-/* ---- structure --------------------------------------------------------- */
-
-static int read_goal(struct rd *rd, struct udamon_intervals_goal *g)
+static int open_region(struct rd *rd, struct frame *f)
 {
-	static const char *const names[] = { "access_bp", "aggrs",
-					     "min_sample_us", "max_sample_us" };
-	uint64_t *fields[] = { &g->access_bp, &g->aggrs, &g->min_sample_us,
-			       &g->max_sample_us };
-	bool first = true, done = false, seen[4] = { false };
-	char key[KEY_LEN];
-	size_t mark = path_push(rd, ".intervals_goal"), i;
-	int err = syntax(rd, jp_obj_begin(&rd->jp));
+	struct frame *arr = parent(rd);
+	struct udamon_snapshot *s = arr->base;
+	struct udamon_snapshot_region *r = grow(s->regions, &arr->cap,
+						s->nr_regions, sizeof(*r));
 
-	while (!err) {
-		err = next_key(rd, &first, key, sizeof(key), &done);
-		if (err || done)
-			break;
-		for (i = 0; i < 4 && strcmp(key, names[i]); i++)
-			;
-		if (i == 4) {
-			err = skip_value(rd);
-			continue;
-		}
-		err = read_u64(rd, key, NULL, fields[i]);
-		seen[i] = true;
+	if (!r)
+		return -ENOMEM;
+	s->regions = r;
+	/* counted now, so that a half-read region is freed too */
+	r = &s->regions[s->nr_regions++];
+	memset(r, 0, sizeof(*r));
+	rd->by_usec = false;
+	f->base = r;
+	return 0;
+}
+
+static int open_age(struct rd *rd, struct frame *f)
+{
+	rd->usec.type = JT_NULL;
+	return 0;
+}
+
+static int open_cpus(struct rd *rd, struct frame *f)
+{
+	rd->nr_cpus = 0;
+	return 0;
+}
+
+/* One entry of udamon_cpu_samples. */
+static int add_cpu(struct rd *rd, const struct jval *v)
+{
+	uint32_t *a;
+	uint64_t n;
+	int err;
+
+	if (v->type == JT_NULL)
+		return rd_fail(rd, "'udamon_cpu_samples' is null: expected a value");
+	if (!conv_u64(v, &n))
+		return mismatch(rd, "udamon_cpu_samples", F_U64, v);
+	if (n > UINT32_MAX)
+		return rd_fail(rd, "'udamon_cpu_samples' entry %zu is too large",
+			       rd->nr_cpus);
+	a = grow(rd->cpus, &rd->cap_cpus, rd->nr_cpus, sizeof(*a));
+	err = a ? 0 : -ENOMEM;
+	if (a) {
+		rd->cpus = a;
+		a[rd->nr_cpus++] = (uint32_t)n;
 	}
-	for (i = 0; i < 4 && !err; i++)
-		if (!seen[i])
-			err = rd_fail(rd, "missing key '%s'", names[i]);
-	if (!err)
-		path_pop(rd, mark);
 	return err;
 }
 
-static int read_intervals(struct rd *rd, struct udamon_record *r)
+static int close_cpus(struct rd *rd, struct frame *f)
 {
-	bool first = true, done = false, is_null;
-	bool s = false, a = false, u = false;
-	char key[KEY_LEN];
-	size_t mark;
-	int err = want_type(rd, "intervals", JT_OBJ, true, &is_null);
+	struct udamon_snapshot_region *r = f->base;
+	size_t n = rd->nr_cpus;
+	uint32_t *a = NULL;
 
-	if (err || is_null)
-		return err;
-	mark = path_push(rd, ".intervals");
-	err = syntax(rd, jp_obj_begin(&rd->jp));
-	while (!err) {
-		err = next_key(rd, &first, key, sizeof(key), &done);
-		if (err || done)
-			break;
-		if (!strcmp(key, "sample_us")) {
-			err = read_u64(rd, key, NULL, &r->sample_us);
-			s = true;
-		} else if (!strcmp(key, "aggr_us")) {
-			err = read_u64(rd, key, NULL, &r->aggr_us);
-			a = true;
-		} else if (!strcmp(key, "ops_update_us")) {
-			err = read_u64(rd, key, NULL, &r->ops_update_us);
-			u = true;
-		} else if (!strcmp(key, "intervals_goal")) {
-			err = want_type(rd, key, JT_OBJ, true, &is_null);
-			if (!err && !is_null) {
-				err = read_goal(rd, &r->goal);
-				/* damo writes aggrs 0 for "no goal" */
-				r->has_goal = !err && r->goal.aggrs != 0;
-			}
-		} else {
-			err = skip_value(rd);
-		}
-	}
-	if (!err && (!s || !a || !u))
-		err = rd_fail(rd, "missing key '%s'", !s ? "sample_us" :
-			      !a ? "aggr_us" : "ops_update_us");
-	if (!err && (!r->sample_us || r->aggr_us < r->sample_us))
-		err = rd_fail(rd, "sample_us (%llu) must be positive and not above aggr_us (%llu)",
-			      (unsigned long long)r->sample_us,
-			      (unsigned long long)r->aggr_us);
-	if (!err)
-		path_pop(rd, mark);
-	return err;
-}
-
-static int read_udamon(struct rd *rd, struct udamon_record *r)
-{
-	bool first = true, done = false, is_null;
-	char key[KEY_LEN];
-	size_t mark;
-	int err = want_type(rd, "udamon", JT_OBJ, true, &is_null);
-
-	if (err || is_null)
-		return err;
-	mark = path_push(rd, ".udamon");
-	err = syntax(rd, jp_obj_begin(&rd->jp));
-	while (!err) {
-		err = next_key(rd, &first, key, sizeof(key), &done);
-		if (err || done)
-			break;
-		if (!strcmp(key, "nr_cpus")) {
-			err = read_uint(rd, key, &r->nr_cpus);
-		} else if (!strcmp(key, "lost_events")) {
-			err = read_u64(rd, key, &is_null, &r->lost_events);
-		} else if (!strcmp(key, "filters")) {
-			err = want_type(rd, key, JT_STR, true, &is_null);
-			if (!err && !is_null) {
-				free(r->filters_desc);
-				r->filters_desc = NULL;
-				err = syntax(rd, jp_str_dup(&rd->jp,
-							    &r->filters_desc));
-			}
-		} else {
-			err = skip_value(rd);
-		}
-	}
-	if (!err)
-		path_pop(rd, mark);
-	return err;
-}
-
-static int read_cpu_samples(struct rd *rd, struct udamon_snapshot_region *r)
-{
-	bool first = true, done = false, is_null;
-	size_t n = 0, cap = 0;
-	uint32_t *a = NULL, *na;
-	uint64_t v;
-	int err = want_type(rd, "udamon_cpu_samples", JT_ARR, true, &is_null);
-
-	if (err || is_null)
-		return err;
-	err = syntax(rd, jp_arr_begin(&rd->jp));
-	while (!err) {
-		err = next_item(rd, &first, &done);
-		if (err || done)
-			break;
-		err = read_u64(rd, "udamon_cpu_samples", NULL, &v);
-		if (!err && v > UINT32_MAX)
-			err = rd_fail(rd, "'udamon_cpu_samples' entry %zu is too large",
-				      n);
-		if (!err && n == cap) {
-			cap = cap ? cap * 2 : 8;
-			na = realloc(a, cap * sizeof(*a));
-			if (!na)
-				err = -ENOMEM;
-			else
-				a = na;
-		}
-		if (!err)
-			a[n++] = (uint32_t)v;
-	}
-	if (!err && rd->cpu_seen && n != rd->cpu_len)
-		err = rd_fail(rd, "'udamon_cpu_samples' has %zu entries, other regions %zu",
-			      n, rd->cpu_len);
-	if (err) {
-		free(a);
-		return err;
+	if (rd->cpu_seen && n != rd->cpu_len)
+		return rd_fail(rd, "'udamon_cpu_samples' has %zu entries, other regions %zu",
+			       n, rd->cpu_len);
+	/* a copy of the exact size: there is one per region */
+	if (n) {
+		a = malloc(n * sizeof(*a));
+		if (!a)
+			return -ENOMEM;
+		memcpy(a, rd->cpus, n * sizeof(*a));
 	}
 	rd->cpu_seen = true;
 	rd->cpu_len = n;
 	free(r->cpu_samples);
-	r->cpu_samples = n ? a : NULL;
-	if (!n)
-		free(a);
+	r->cpu_samples = a;
 	return 0;
 }
 
-static int read_accesses(struct rd *rd, unsigned int *samples)
+static int close_intervals(struct rd *rd, struct frame *f)
 {
-	bool first = true, done = false, seen = false, is_null;
-	char key[KEY_LEN];
-	size_t mark;
-	int err = want_type(rd, "nr_accesses", JT_OBJ, false, &is_null);
+	struct udamon_record *r = f->base;
 
-	if (err)
-		return err;
-	mark = path_push(rd, ".nr_accesses");
-	err = syntax(rd, jp_obj_begin(&rd->jp));
-	while (!err) {
-		err = next_key(rd, &first, key, sizeof(key), &done);
-		if (err || done)
-			break;
-		if (!strcmp(key, "samples")) {
-			err = read_uint(rd, key, samples);
-			seen = true;
-		} else {
-			err = skip_value(rd);	/* percent: from samples */
-		}
-	}
-	if (!err && !seen)
-		err = rd_fail(rd, "missing key 'samples'");
-	if (!err)
-		path_pop(rd, mark);
-	return err;
+	if (!r->sample_us || r->aggr_us < r->sample_us)
+		return rd_fail(rd, "sample_us (%llu) must be positive and not above aggr_us (%llu)",
+			       (unsigned long long)r->sample_us,
+			       (unsigned long long)r->aggr_us);
+	return 0;
+}
+
+static int close_goal(struct rd *rd, struct frame *f)
+{
+	/* damo writes aggrs 0 for "no goal" */
+	rd->rec->has_goal = rd->rec->goal.aggrs != 0;
+	return 0;
 }
 
 /*
  * aggr_intervals, else usec (damo may write usec as text, "300 ms": only a
  * fallback, resolved when the snapshot's aggregation interval is known).
  */
-static int read_age(struct rd *rd, unsigned int *age, bool *by_usec,
-		    uint64_t *usec)
+static int close_age(struct rd *rd, struct frame *f)
 {
-	bool first = true, done = false, has_iv = false, is_null;
-	struct jval uv = { .type = JT_NULL };
-	uint64_t iv = 0;
-	char key[KEY_LEN];
-	size_t mark;
-	int err = want_type(rd, "age", JT_OBJ, false, &is_null);
+	const struct jval *uv = &rd->usec;
 
-	if (err)
-		return err;
-	mark = path_push(rd, ".age");
-	err = syntax(rd, jp_obj_begin(&rd->jp));
-	while (!err) {
-		err = next_key(rd, &first, key, sizeof(key), &done);
-		if (err || done)
-			break;
-		if (!strcmp(key, "aggr_intervals"))
-			err = read_u64(rd, key, &has_iv, &iv);
-		else if (!strcmp(key, "usec"))
-			err = syntax(rd, jp_value(&rd->jp, &uv));
-		else
-			err = skip_value(rd);
-	}
-	*by_usec = false;
-	if (!err && !has_iv) {
-		if (uv.type == JT_NULL)
-			err = rd_fail(rd, "missing key 'aggr_intervals' (or 'usec')");
-		else if (uv.type != JT_STR ||
-			 udamon_parse_time_us(uv.str, 1, usec, NULL, 0))
-			err = conv_u64(rd, "usec", &uv, usec);	/* "300 ms" too */
-		*by_usec = true;
-	}
-	if (!err && iv > UINT_MAX)
-		err = rd_fail(rd, "'aggr_intervals' is %llu: too large",
-			      (unsigned long long)iv);
-	*age = (unsigned int)iv;
-	if (!err)
-		path_pop(rd, mark);
-	return err;
+	if (f->seen & A_IV)
+		return 0;
+	if (uv->type == JT_NULL)
+		return rd_fail(rd, "missing key 'aggr_intervals' (or 'usec')");
+	if ((uv->type != JT_STR ||
+	     udamon_parse_time_us(uv->str, 1, &rd->age_usec, NULL, 0)) &&
+	    !conv_u64(uv, &rd->age_usec))
+		return mismatch(rd, "usec", F_U64, uv);
+	rd->by_usec = true;
+	return 0;
 }
 
 static int add_pending(struct rd *rd, size_t snap, size_t region,
 		       uint64_t usec)
 {
-	struct pending_age *n;
+	struct pending_age *n = grow(rd->pending, &rd->cap_pending,
+				     rd->nr_pending, sizeof(*n));
 
-	if (rd->nr_pending == rd->cap_pending) {
-		size_t cap = rd->cap_pending ? rd->cap_pending * 2 : 64;
-
-		n = realloc(rd->pending, cap * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		rd->pending = n;
-		rd->cap_pending = cap;
-	}
+	if (!n)
+		return -ENOMEM;
+	rd->pending = n;
 	rd->pending[rd->nr_pending++] = (struct pending_age){ snap, region,
 							      usec };
 	return 0;
 }
 
-enum { R_START = 1, R_END = 2, R_ACC = 4, R_AGE = 8 };
-
-static int read_region(struct rd *rd, size_t snap_idx, size_t idx,
-		       struct udamon_snapshot_region *r)
+static int close_region(struct rd *rd, struct frame *f)
 {
-	static const char *const req[] = { "start", "end", "nr_accesses",
-					   "age" };
-	bool first = true, done = false, by_usec = false;
-	char key[KEY_LEN];
-	uint64_t usec = 0;
-	unsigned int seen = 0, i;
-	int err = want_obj(rd, "a region object");
+	struct udamon_snapshot_region *r = f->base;
 
-	if (err)
-		return err;
-	err = syntax(rd, jp_obj_begin(&rd->jp));
-	while (!err) {
-		err = next_key(rd, &first, key, sizeof(key), &done);
-		if (err || done)
-			break;
-		if (!strcmp(key, "start")) {
-			err = read_u64(rd, key, NULL, &r->start);
-			seen |= R_START;
-		} else if (!strcmp(key, "end")) {
-			err = read_u64(rd, key, NULL, &r->end);
-			seen |= R_END;
-		} else if (!strcmp(key, "nr_accesses")) {
-			err = read_accesses(rd, &r->nr_accesses);
-			seen |= R_ACC;
-		} else if (!strcmp(key, "age")) {
-			err = read_age(rd, &r->age, &by_usec, &usec);
-			seen |= R_AGE;
-		} else if (!strcmp(key, "udamon_cpu_samples")) {
-			err = read_cpu_samples(rd, r);
-		} else {
-			err = skip_value(rd);
-		}
-	}
-	for (i = 0; i < 4 && !err; i++)
-		if (!(seen & (1u << i)))
-			err = rd_fail(rd, "missing key '%s'", req[i]);
-	if (!err && r->end <= r->start)
-		err = rd_fail(rd, "end (%llu) is not above start (%llu)",
-			      (unsigned long long)r->end,
-			      (unsigned long long)r->start);
-	if (!err && by_usec)
-		err = add_pending(rd, snap_idx, idx, usec);
-	return err;
+	if (r->end <= r->start)
+		return rd_fail(rd, "end (%llu) is not above start (%llu)",
+			       (unsigned long long)r->end,
+			       (unsigned long long)r->start);
+	if (!rd->by_usec)
+		return 0;
+	return add_pending(rd, (size_t)(rd->snap - rd->rec->snapshots),
+			   (size_t)(r - rd->snap->regions), rd->age_usec);
 }
 
-static int read_regions(struct rd *rd, size_t snap_idx,
-			struct udamon_snapshot *s)
+static int close_snapshot(struct rd *rd, struct frame *f)
 {
-	bool first = true, done = false, is_null;
-	size_t cap = 0, mark;
-	struct udamon_snapshot_region *n;
-	int err = want_type(rd, "regions", JT_ARR, false, &is_null);
+	struct udamon_snapshot *s = f->base;
+	size_t i;
 
-	if (err)
-		return err;
-	err = syntax(rd, jp_arr_begin(&rd->jp));
-	while (!err) {
-		err = next_item(rd, &first, &done);
-		if (err || done)
-			break;
-		if (s->nr_regions == cap) {
-			cap = cap ? cap * 2 : 16;
-			n = realloc(s->regions, cap * sizeof(*n));
-			if (!n)
-				return -ENOMEM;
-			s->regions = n;
-		}
-		/* counted first so that a half-read region is freed too */
-		memset(&s->regions[s->nr_regions], 0, sizeof(*n));
-		mark = path_push(rd, ".regions[%zu]", s->nr_regions);
-		s->nr_regions++;
-		err = read_region(rd, snap_idx, s->nr_regions - 1,
-				  &s->regions[s->nr_regions - 1]);
-		if (!err)
-			path_pop(rd, mark);
-	}
-	return err;
-}
-
-enum { S_START = 1, S_END = 2, S_REGIONS = 4 };
-
-static int read_snapshot(struct rd *rd, size_t idx, struct udamon_snapshot *s)
-{
-	static const char *const req[] = { "start_time", "end_time",
-					   "regions" };
-	bool first = true, done = false;
-	bool has_total = false, has_sample = false, has_aggr = false;
-	uint64_t sample_us = 0, aggr_us = 0;
-	char key[KEY_LEN];
-	unsigned int seen = 0, i;
-	int err = want_obj(rd, "a snapshot object");
-
-	if (err)
-		return err;
-	err = syntax(rd, jp_obj_begin(&rd->jp));
-	while (!err) {
-		err = next_key(rd, &first, key, sizeof(key), &done);
-		if (err || done)
-			break;
-		if (!strcmp(key, "start_time")) {
-			err = read_u64(rd, key, NULL, &s->start_time_ns);
-			seen |= S_START;
-		} else if (!strcmp(key, "end_time")) {
-			err = read_u64(rd, key, NULL, &s->end_time_ns);
-			seen |= S_END;
-		} else if (!strcmp(key, "total_bytes")) {
-			err = read_u64(rd, key, &has_total, &s->total_bytes);
-		} else if (!strcmp(key, "sample_interval_us")) {
-			err = read_u64(rd, key, &has_sample, &sample_us);
-		} else if (!strcmp(key, "udamon_aggr_us")) {
-			err = read_u64(rd, key, &has_aggr, &aggr_us);
-		} else if (!strcmp(key, "regions")) {
-			err = read_regions(rd, idx, s);
-			seen |= S_REGIONS;
-		} else {
-			err = skip_value(rd);
-		}
-	}
-	for (i = 0; i < 3 && !err; i++)
-		if (!(seen & (1u << i)))
-			err = rd_fail(rd, "missing key '%s'", req[i]);
-	if (!err && s->end_time_ns < s->start_time_ns)
-		err = rd_fail(rd, "end_time (%llu) is before start_time (%llu)",
-			      (unsigned long long)s->end_time_ns,
-			      (unsigned long long)s->start_time_ns);
-	if (err)
-		return err;
+	if (s->end_time_ns < s->start_time_ns)
+		return rd_fail(rd, "end_time (%llu) is before start_time (%llu)",
+			       (unsigned long long)s->end_time_ns,
+			       (unsigned long long)s->start_time_ns);
 	/*
 	 * Per-snapshot intervals only from udamon's own files: damo writes
 	 * its sample_interval_us in nanoseconds, so there the record's hold
 	 * (filled in when the record is complete).
 	 */
-	if (has_aggr && aggr_us && has_sample && sample_us) {
-		s->sample_us = sample_us;
-		s->aggr_us = aggr_us;
+	if (!s->aggr_us || !s->sample_us) {
+		s->sample_us = 0;
+		s->aggr_us = 0;
 	}
-	if (!has_total)
+	if (!(f->seen & S_TOTAL))
 		for (i = 0; i < s->nr_regions; i++)
 			s->total_bytes += s->regions[i].end -
 				s->regions[i].start;
 	return 0;
 }
 
-static int read_snapshots(struct rd *rd, struct udamon_record *r)
-{
-	bool first = true, done = false, is_null;
-	struct udamon_snapshot *n;
-	size_t mark;
-	int err = want_type(rd, "snapshots", JT_ARR, false, &is_null);
-
-	if (err)
-		return err;
-	err = syntax(rd, jp_arr_begin(&rd->jp));
-	while (!err) {
-		err = next_item(rd, &first, &done);
-		if (err || done)
-			break;
-		if (r->nr_snapshots == r->cap_snapshots) {
-			size_t cap = r->cap_snapshots ? r->cap_snapshots * 2 : 16;
-
-			n = realloc(r->snapshots, cap * sizeof(*n));
-			if (!n)
-				return -ENOMEM;
-			r->snapshots = n;
-			r->cap_snapshots = cap;
-		}
-		memset(&r->snapshots[r->nr_snapshots], 0, sizeof(*n));
-		mark = path_push(rd, ".snapshots[%zu]", r->nr_snapshots);
-		r->nr_snapshots++;
-		err = read_snapshot(rd, r->nr_snapshots - 1,
-				    &r->snapshots[r->nr_snapshots - 1]);
-		if (!err)
-			path_pop(rd, mark);
-	}
-	return err;
-}
-
 /* What needs the whole record: intervals, usec-only ages, cpu samples. */
-static int finish_record(struct rd *rd, struct udamon_record *r)
+static int close_record(struct rd *rd, struct frame *f)
 {
+	struct udamon_record *r = f->base;
 	size_t i;
 
 	for (i = 0; i < r->nr_snapshots; i++) {
@@ -727,197 +650,415 @@ static int finish_record(struct rd *rd, struct udamon_record *r)
 	return 0;
 }
 
-static int read_record(struct rd *rd, struct udamon_record *r)
-{
-	bool first = true, done = false, has_tid = false;
-	bool has_snaps = false;
-	char key[KEY_LEN];
-	int err;
+/* ---- events ------------------------------------------------------------ */
 
-	/* old damo records may lack intervals: damo's defaults then */
-	r->sample_us = 5000;
-	r->aggr_us = 100000;
-	r->ops_update_us = 1000000;
-	rd->nr_pending = 0;
-	rd->cpu_seen = false;
-	rd->cpu_len = 0;
-	err = want_obj(rd, "a record object");
-	if (err)
-		return err;
-	err = syntax(rd, jp_obj_begin(&rd->jp));
-	while (!err) {
-		err = next_key(rd, &first, key, sizeof(key), &done);
-		if (err || done)
-			break;
-		if (!strcmp(key, "kdamond_idx")) {
-			err = read_int(rd, key, false, &r->kdamond_idx);
-		} else if (!strcmp(key, "context_idx")) {
-			err = read_int(rd, key, false, &r->context_idx);
-		} else if (!strcmp(key, "target_id")) {
-			err = read_int(rd, key, true, &r->target_id);
-			has_tid = true;
-		} else if (!strcmp(key, "intervals")) {
-			err = read_intervals(rd, r);
-		} else if (!strcmp(key, "udamon")) {
-			err = read_udamon(rd, r);
-		} else if (!strcmp(key, "snapshots")) {
-			err = read_snapshots(rd, r);
-			has_snaps = true;
-		} else {
-			err = skip_value(rd);
-		}
+/* A key's value into its place; the caller checked it is no container. */
+static int store(struct rd *rd, struct frame *f, const struct field *fld,
+		 const struct jval *v)
+{
+	static const struct jval zero = { .type = JT_NUM, .is_int = true,
+					  .fits = true, .str = "0" };
+	void *dst = (char *)f->base + fld->off;
+	uint64_t u;
+	int err = 0;
+
+	if (v->type == JT_NULL && fld->type != F_ANY) {
+		if (fld->null == N_SKIP)
+			return 0;
+		if (fld->null == N_ERR)
+			return rd_fail(rd, "'%s' is null: expected %s",
+				       fld->name, fld->type == F_U64 ||
+				       fld->type == F_UINT ? "a value" :
+				       expected[fld->type]);
+		v = &zero;
 	}
-	if (!err && !has_tid)
-		err = rd_fail(rd, "missing key 'target_id'");
-	if (!err && !has_snaps)
-		err = rd_fail(rd, "missing key 'snapshots'");
-	return err ? err : finish_record(rd, r);
-}
-
-static int read_records(struct rd *rd, struct udamon_record **recs,
-			size_t *nr)
-{
-	struct udamon_record *r = NULL, *nrp;
-	bool first = true, done = false;
-	size_t n = 0, cap = 0, mark;
-	enum jtype t;
-	int err = syntax(rd, jp_peek(&rd->jp, &t));
-
-	if (!err && t != JT_ARR) {
-		struct jval v;
-
-		err = syntax(rd, jp_value(&rd->jp, &v));
-		return err ? err : rd_fail(rd, "the top level is %s: expected an array of records",
-					   type_name(t));
+	switch (fld->type) {
+	case F_U64:
+		if (!conv_u64(v, dst))
+			err = mismatch(rd, fld->name, fld->type, v);
+		break;
+	case F_UINT:
+		err = conv_bounded(rd, fld->name, v, UINT_MAX, &u);
+		if (!err)
+			*(unsigned int *)dst = (unsigned int)u;
+		break;
+	case F_INT:
+		if (!conv_int(v, dst))
+			err = mismatch(rd, fld->name, fld->type, v);
+		break;
+	case F_STR:
+		err = v->type == JT_STR ? set_str(dst, v) :
+			mismatch(rd, fld->name, fld->type, v);
+		break;
+	case F_ANY:
+		rd->usec = *v;
+		rd->usec.raw = NULL;
+		break;
+	case F_OBJ:
+	case F_ARR:
+		err = mismatch(rd, fld->name, fld->type, v);
+		break;
 	}
 	if (!err)
-		err = syntax(rd, jp_arr_begin(&rd->jp));
-	while (!err) {
-		err = next_item(rd, &first, &done);
-		if (err || done)
-			break;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 4;
-			nrp = realloc(r, cap * sizeof(*r));
-			if (!nrp) {
-				err = -ENOMEM;
-				break;
-			}
-			r = nrp;
-		}
-		memset(&r[n], 0, sizeof(*r));
-		mark = path_push(rd, "[%zu]", n);
-		n++;
-		err = read_record(rd, &r[n - 1]);
-		if (!err)
-			path_pop(rd, mark);
+		f->seen |= 1u << (fld - kinds[f->kind].fields);
+	return err;
+}
+
+static int push(struct rd *rd, enum kind k, void *base, size_t mark)
+{
+	struct frame *f;
+
+	if (rd->depth + 1 >= MAX_FRAMES)
+		return rd_fail(rd, "nested too deep");
+	f = &rd->frames[++rd->depth];
+	*f = (struct frame){ .kind = k, .base = base, .mark = mark };
+	return kinds[k].open ? kinds[k].open(rd, f) : 0;
+}
+
+/* An item of an array of objects (records, snapshots, regions). */
+static int open_item(struct rd *rd, struct frame *arr, enum jtype t)
+{
+	const struct kind_info *ki = &kinds[arr->kind];
+	size_t n = arr->kind == K_RECORDS ? rd->nr_recs :
+		arr->kind == K_SNAPSHOTS ?
+		((struct udamon_record *)arr->base)->nr_snapshots :
+		((struct udamon_snapshot *)arr->base)->nr_regions;
+	size_t mark = path_push(rd, "%s[%zu]", ki->item_path, n);
+
+	if (t != JT_OBJ)
+		return rd_fail(rd, "is %s: expected %s", type_name(t),
+			       ki->item_what);
+	return push(rd, ki->item, NULL, mark);
+}
+
+/* A scalar, or the start of an object or array (type only). */
+static int on_value(struct rd *rd, const struct jval *v)
+{
+	struct frame *f = &rd->frames[rd->depth];
+	const struct field *fld = f->field;
+	bool open = v->type == JT_OBJ || v->type == JT_ARR;
+	size_t mark;
+
+	if (rd->skip) {
+		rd->skip += open;
+		return 0;
 	}
-	if (!err && !jp_at_end(&rd->jp)) {
-		rd->jp.msg[0] = '\0';
-		err = rd_fail(rd, "not valid JSON: unexpected text after the records");
+	if (f->kind == K_TOP) {
+		if (v->type != JT_ARR)
+			return rd_fail(rd, "the top level is %s: expected an array of records",
+				       type_name(v->type));
+		return push(rd, K_RECORDS, NULL, strlen(rd->path));
 	}
-	free(rd->pending);
-	rd->pending = NULL;
-	if (err) {
-		udamon_records_free(r, n);
-		return err;
+	if (f->kind == K_CPUS)
+		return add_cpu(rd, v);
+	if (kinds[f->kind].item != K_TOP)
+		return open_item(rd, f, v->type);
+	if (!fld || (open && fld->type == F_ANY)) {
+		/* an unknown key, or a usec that is no number (see close_age) */
+		rd->skip = open;
+		return fld ? store(rd, f, fld, v) : 0;
 	}
-	if (!r)
-		r = calloc(1, sizeof(*r));
-	if (!r)
-		return -ENOMEM;
-	*recs = r;
-	*nr = n;
+	if ((fld->type == F_OBJ && v->type == JT_OBJ) ||
+	    (fld->type == F_ARR && v->type == JT_ARR)) {
+		f->seen |= 1u << (fld - kinds[f->kind].fields);
+		mark = fld->type == F_OBJ ?
+			path_push(rd, ".%s", fld->name) : strlen(rd->path);
+		return push(rd, fld->child, (char *)f->base + fld->off, mark);
+	}
+	return store(rd, f, fld, v);
+}
+
+static int on_key(struct rd *rd, const char *key, size_t len)
+{
+	struct frame *f = &rd->frames[rd->depth];
+	const struct kind_info *ki = &kinds[f->kind];
+	unsigned int i;
+
+	if (rd->skip)
+		return 0;
+	f->field = NULL;
+	for (i = 0; i < ki->nr_fields; i++)
+		if (strlen(ki->fields[i].name) == len &&
+		    !memcmp(ki->fields[i].name, key, len))
+			f->field = &ki->fields[i];
 	return 0;
 }
 
+/* The end of an object or array: its checks, then back to the parent. */
+static int on_close(struct rd *rd)
+{
+	struct frame *f = &rd->frames[rd->depth];
+	const struct kind_info *ki = &kinds[f->kind];
+	unsigned int i;
+	int err = 0;
+
+	if (rd->skip) {
+		rd->skip--;
+		return 0;
+	}
+	for (i = 0; i < ki->nr_fields && !err; i++)
+		if (ki->fields[i].required && !(f->seen & (1u << i)))
+			err = rd_fail(rd, "missing key '%s'",
+				      ki->fields[i].name);
+	if (!err && ki->close)
+		err = ki->close(rd, f);
+	if (err)
+		return err;
+	rd->path[f->mark] = '\0';
+	rd->depth--;
+	return 0;
+}
+
+/* ---- yajl callbacks: 1 goes on, 0 stops with rd->ret ------------------- */
+
+static int go_on(struct rd *rd, int err)
+{
+	rd->ret = err;
+	return !err;
+}
+
+static int cb_null(void *ctx)
+{
+	struct jval v = { .type = JT_NULL };
+
+	return go_on(ctx, on_value(ctx, &v));
+}
+
+static int cb_bool(void *ctx, int b)
+{
+	struct jval v = { .type = JT_BOOL, .u = b != 0 };
+
+	return go_on(ctx, on_value(ctx, &v));
+}
+
+/* yajl has checked the syntax: only the magnitude is worked out here. */
+static int cb_number(void *ctx, const char *s, size_t len)
+{
+	struct jval v = { .type = JT_NUM, .is_int = true, .fits = true };
+	size_t i, n = len < sizeof(v.str) ? len : sizeof(v.str) - 1;
+
+	memcpy(v.str, s, n);
+	v.str[n] = '\0';
+	v.neg = s[0] == '-';
+	for (i = v.neg; i < len; i++) {
+		unsigned int d = (unsigned int)(s[i] - '0');
+
+		if (d > 9) {
+			v.is_int = false;	/* '.', 'e' or 'E' */
+			break;
+		}
+		if (v.u > (UINT64_MAX - d) / 10)
+			v.fits = false;
+		else
+			v.u = v.u * 10 + d;
+	}
+	return go_on(ctx, on_value(ctx, &v));
+}
+
+static int cb_string(void *ctx, const unsigned char *s, size_t len)
+{
+	struct jval v = { .type = JT_STR, .raw = (const char *)s, .len = len };
+	size_t n = len < sizeof(v.str) ? len : sizeof(v.str) - 1;
+
+	memcpy(v.str, s, n);
+	v.str[n] = '\0';
+	return go_on(ctx, on_value(ctx, &v));
+}
+
+static int cb_start_map(void *ctx)
+{
+	struct jval v = { .type = JT_OBJ };
+
+	return go_on(ctx, on_value(ctx, &v));
+}
+
+static int cb_start_array(void *ctx)
+{
+	struct jval v = { .type = JT_ARR };
+
+	return go_on(ctx, on_value(ctx, &v));
+}
+
+static int cb_key(void *ctx, const unsigned char *s, size_t len)
+{
+	return go_on(ctx, on_key(ctx, (const char *)s, len));
+}
+
+static int cb_end(void *ctx)
+{
+	return go_on(ctx, on_close(ctx));
+}
+
+static const yajl_callbacks callbacks = {
+	.yajl_null = cb_null,
+	.yajl_boolean = cb_bool,
+	.yajl_number = cb_number,
+	.yajl_string = cb_string,
+	.yajl_start_map = cb_start_map,
+	.yajl_map_key = cb_key,
+	.yajl_end_map = cb_end,
+	.yajl_start_array = cb_start_array,
+	.yajl_end_array = cb_end,
+};
+
 /* ---- bytes: file, zlib, JSON text -------------------------------------- */
 
-static int slurp(struct rd *rd, unsigned char **out, size_t *len)
+struct src {
+	FILE *f;
+	bool zlib, eof, zend;
+	size_t first;		/* plain text: the first read, not yet fed */
+	z_stream zs;
+	unsigned char in[CHUNK], out[CHUNK];
+};
+
+static size_t count_lines(const unsigned char *p, size_t len)
 {
-	FILE *f = fopen(rd->file, "rb");
-	size_t cap = 1 << 16, n = 0, got;
-	unsigned char *buf, *nb;
+	const unsigned char *end = p + len;
+	size_t n = 0;
+
+	while ((p = memchr(p, '\n', (size_t)(end - p)))) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+static int read_in(struct rd *rd, struct src *s, size_t *got)
+{
+	*got = fread(s->in, 1, CHUNK, s->f);
+	if (ferror(s->f))
+		return rd_fail(rd, "read error");
+	return 0;
+}
+
+/* Inflate up to a chunk; stops at the end of the zlib stream. */
+static int inflate_some(struct rd *rd, struct src *s, size_t *len)
+{
+	size_t got;
+	int ret;
+
+	s->zs.next_out = s->out;
+	s->zs.avail_out = CHUNK;
+	while (s->zs.avail_out && !s->zend) {
+		if (!s->zs.avail_in && !s->eof) {
+			ret = read_in(rd, s, &got);
+			if (ret)
+				return ret;
+			s->eof = !got;
+			s->zs.next_in = s->in;
+			s->zs.avail_in = (uInt)got;
+		}
+		ret = inflate(&s->zs, Z_NO_FLUSH);
+		if (ret == Z_STREAM_END)
+			s->zend = true;
+		else if (ret == Z_BUF_ERROR && s->eof)
+			ret = Z_DATA_ERROR;	/* truncated stream */
+		if (ret != Z_OK && ret != Z_BUF_ERROR && ret != Z_STREAM_END)
+			return rd_fail(rd, "not a valid zlib stream (%s)",
+				       s->zs.msg ? s->zs.msg : "truncated data");
+	}
+	*len = CHUNK - s->zs.avail_out;
+	return 0;
+}
+
+/* The next piece of JSON text; *len 0 at its end. */
+static int next_text(struct rd *rd, struct src *s, const unsigned char **text,
+		     size_t *len)
+{
+	if (s->zlib) {
+		*text = s->out;
+		return inflate_some(rd, s, len);
+	}
+	*text = s->in;
+	if (s->first) {
+		*len = s->first;
+		s->first = 0;
+		return 0;
+	}
+	return read_in(rd, s, len);
+}
+
+/* The parser's complaint, with the path reached and the line. */
+static int syntax_error(struct rd *rd, const unsigned char *text, size_t len)
+{
+	size_t at = len ? yajl_get_bytes_consumed(rd->yh) : 0;
+	unsigned char *msg = yajl_get_error(rd->yh, 0, text, len);
+	size_t n = msg ? strlen((char *)msg) : 0;
 	int err;
 
-	if (!f) {
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '.'))
+		msg[--n] = '\0';
+	/* only the end of the text is left to check at len 0 */
+	err = rd_fail(rd, "not valid JSON: %s (line %zu)",
+		      !len ? "the text ends early" : msg ? (char *)msg : "?",
+		      rd->lines + 1 + count_lines(text, at < len ? at : len));
+	yajl_free_error(rd->yh, msg);
+	return err;
+}
+
+/* Feed one piece (len 0: the end) to yajl. */
+static int feed(struct rd *rd, const unsigned char *text, size_t len)
+{
+	yajl_status st;
+
+	if (len && memchr(text, '\0', len))
+		return rd_fail(rd, "not a record file: it holds binary data (expected JSON, plain or zlib-compressed)");
+	st = len ? yajl_parse(rd->yh, text, len) :
+		yajl_complete_parse(rd->yh);
+	if (st == yajl_status_client_canceled)
+		return rd->ret;
+	if (st != yajl_status_ok)
+		return syntax_error(rd, text, len);
+	rd->lines += count_lines(text, len);
+	return 0;
+}
+
+static int parse(struct rd *rd, struct src *s)
+{
+	const unsigned char *text;
+	size_t len = 0;
+	int err;
+
+	rd->yh = yajl_alloc(&callbacks, NULL, rd);
+	if (!rd->yh)
+		return -ENOMEM;
+	/* strings are only compared or copied: any bytes will do */
+	yajl_config(rd->yh, yajl_dont_validate_strings, 1);
+	do {
+		err = next_text(rd, s, &text, &len);
+		if (!err)
+			err = feed(rd, text, len);
+	} while (!err && len);
+	yajl_free(rd->yh);
+	return err;
+}
+
+/* Open the file, and tell plain text from zlib by its first byte. */
+static int open_src(struct rd *rd, struct src *s)
+{
+	size_t got;
+	int err;
+
+	s->f = fopen(rd->file, "rb");
+	if (!s->f) {
 		err = -errno;
 		rd_fail(rd, "cannot open: %s", strerror(errno));
 		return err;
 	}
-	buf = malloc(cap + 1);
-	while (buf) {
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (n < cap)
-			break;
-		cap *= 2;
-		nb = realloc(buf, cap + 1);
-		if (!nb)
-			free(buf);
-		buf = nb;
+	err = read_in(rd, s, &got);
+	if (!err && !got)
+		err = rd_fail(rd, "empty file: expected a JSON array of records, plain or zlib-compressed");
+	if (err)
+		return err;
+	s->zlib = s->in[0] == 0x78;	/* zlib header (deflate, 32K window) */
+	if (!s->zlib) {
+		s->first = got;
+		return 0;
 	}
-	err = ferror(f) ? -EIO : 0;
-	fclose(f);
-	if (!buf)
+	if (inflateInit(&s->zs) != Z_OK)
 		return -ENOMEM;
-	if (err) {
-		free(buf);
-		return rd_fail(rd, "read error");
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
-static int inflate_all(struct rd *rd, unsigned char *in, size_t inlen,
-		       unsigned char **out, size_t *outlen)
-{
-	size_t cap = inlen * 4 + 4096;
-	unsigned char *buf = malloc(cap + 1), *nb;
-	z_stream zs;
-	int ret;
-
-	if (!buf)
-		return -ENOMEM;
-	memset(&zs, 0, sizeof(zs));
-	if (inflateInit(&zs) != Z_OK) {
-		free(buf);
-		return -ENOMEM;
-	}
-	zs.next_in = in;
-	zs.avail_in = (uInt)inlen;
-	for (;;) {
-		zs.next_out = buf + zs.total_out;
-		zs.avail_out = (uInt)(cap - zs.total_out);
-		ret = inflate(&zs, Z_NO_FLUSH);
-		if (ret == Z_STREAM_END)
-			break;
-		if (ret == Z_BUF_ERROR && zs.avail_in == 0)
-			ret = Z_DATA_ERROR;	/* truncated stream */
-		if (ret != Z_OK && ret != Z_BUF_ERROR) {
-			rd_fail(rd, "not a valid zlib stream (%s)",
-				zs.msg ? zs.msg : "truncated data");
-			inflateEnd(&zs);
-			free(buf);
-			return -EINVAL;
-		}
-		if (zs.avail_out == 0) {
-			cap *= 2;
-			nb = realloc(buf, cap + 1);
-			if (!nb) {
-				inflateEnd(&zs);
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = nb;
-		}
-	}
-	*outlen = zs.total_out;
-	buf[*outlen] = '\0';
-	inflateEnd(&zs);
-	*out = buf;
+	s->zs.next_in = s->in;
+	s->zs.avail_in = (uInt)got;
 	return 0;
 }
 
@@ -925,32 +1066,27 @@ int udamon_record_read(const char *path, struct udamon_record **recs,
 		       size_t *nr, char *err, size_t errlen)
 {
 	struct rd rd = { .file = path, .err = err, .errlen = errlen };
-	unsigned char *raw = NULL, *text;
-	size_t len = 0, tlen;
-	int ret;
+	struct src *s = calloc(1, sizeof(*s));
+	int ret = s ? open_src(&rd, s) : -ENOMEM;
 
-	ret = slurp(&rd, &raw, &len);
-	if (ret)
+	if (!ret)
+		ret = parse(&rd, s);
+	if (s && s->zlib)
+		inflateEnd(&s->zs);
+	if (s && s->f)
+		fclose(s->f);
+	free(s);
+	free(rd.pending);
+	free(rd.cpus);
+	if (ret) {
+		udamon_records_free(rd.recs, rd.nr_recs);
 		return ret;
-	if (!len) {
-		free(raw);
-		return rd_fail(&rd, "empty file: expected a JSON array of records, plain or zlib-compressed");
 	}
-	if (raw[0] == 0x78) {		/* zlib header (deflate, 32K window) */
-		ret = inflate_all(&rd, raw, len, &text, &tlen);
-		free(raw);
-		if (ret)
-			return ret;
-	} else {
-		text = raw;
-		tlen = len;
-	}
-	if (memchr(text, '\0', tlen)) {
-		free(text);
-		return rd_fail(&rd, "not a record file: it holds binary data (expected JSON, plain or zlib-compressed)");
-	}
-	jp_init(&rd.jp, (const char *)text, tlen);
-	ret = read_records(&rd, recs, nr);
-	free(text);
-	return ret;
+	if (!rd.recs)
+		rd.recs = calloc(1, sizeof(*rd.recs));
+	if (!rd.recs)
+		return -ENOMEM;
+	*recs = rd.recs;
+	*nr = rd.nr_recs;
+	return 0;
 }

@@ -511,10 +511,10 @@ static void test_malformed(void **state)
 	expect_error("{\"a\": 1}", "the top level is an object: expected an array of records");
 	expect_error("[{\"kdamond_idx\": 0", "not valid JSON: the text ends early");
 	expect_error("[{\"target_id\": 0, \"snapshots\": [],}]",
-		     "[0]: not valid JSON: unexpected '}', expected a string (line 1)");
+		     "[0]: not valid JSON: parse error: invalid object key (must be a string) (line 1)");
 	expect_error("[{\"target_id\": 0,\n \"extra\": [1 2]}]",
-		     "not valid JSON: unexpected '2', expected ',' or ']' (line 2)");
-	expect_error("[{\"target_id\": tru}]", "not valid JSON: unexpected 't', expected a value");
+		     "[0]: not valid JSON: parse error: after array element, I expect ',' or ']' (line 2)");
+	expect_error("[{\"target_id\": tru}]", "[0]: not valid JSON: lexical error: invalid string in json text (line 1)");
 	expect_error("[] trailing", "not valid JSON");
 	expect_error("[42]", "[0]: is a number: expected a record object");
 	expect_error("[{\"snapshots\": []}]", "[0]: missing key 'target_id'");
