@@ -141,20 +141,28 @@ static size_t path_push(struct rd *rd, const char *fmt, ...)
 }
 
 /*
- * Room for item n of an array with room for *cap: the array, maybe moved,
- * or NULL when out of memory (the old one is then still valid).
+ * Append a zeroed item to the array whose pointer is at arrp (*n items,
+ * room for *cap): the new item, or NULL when out of memory (the array is
+ * then as it was).
  */
-static void *grow(void *arr, size_t *cap, size_t n, size_t size)
+static void *append(void *arrp, size_t *n, size_t *cap, size_t size)
 {
-	size_t c = *cap ? *cap * 2 : 16;
-	void *na;
+	char *arr, *item;
 
-	if (n < *cap)
-		return arr;
-	na = realloc(arr, c * size);
-	if (na)
+	memcpy(&arr, arrp, sizeof(arr));
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 16;
+		char *na = realloc(arr, c * size);
+
+		if (!na)
+			return NULL;
+		arr = na;
 		*cap = c;
-	return na;
+		memcpy(arrp, &arr, sizeof(arr));
+	}
+	item = arr + (*n)++ * size;
+	memset(item, 0, size);
+	return item;
 }
 
 /* ---- values ------------------------------------------------------------ */
@@ -421,14 +429,11 @@ static struct frame *parent(struct rd *rd)
 
 static int open_record(struct rd *rd, struct frame *f)
 {
-	struct udamon_record *r = grow(rd->recs, &rd->cap_recs, rd->nr_recs,
-				       sizeof(*r));
+	struct udamon_record *r = append(&rd->recs, &rd->nr_recs,
+					 &rd->cap_recs, sizeof(*r));
 
 	if (!r)
 		return -ENOMEM;
-	rd->recs = r;
-	r = &rd->recs[rd->nr_recs++];
-	memset(r, 0, sizeof(*r));
 	/* old damo records may lack intervals: damo's defaults then */
 	r->sample_us = 5000;
 	r->aggr_us = 100000;
@@ -444,14 +449,11 @@ static int open_record(struct rd *rd, struct frame *f)
 static int open_snapshot(struct rd *rd, struct frame *f)
 {
 	struct udamon_record *r = parent(rd)->base;
-	struct udamon_snapshot *s = grow(r->snapshots, &r->cap_snapshots,
-					 r->nr_snapshots, sizeof(*s));
+	struct udamon_snapshot *s = append(&r->snapshots, &r->nr_snapshots,
+					   &r->cap_snapshots, sizeof(*s));
 
 	if (!s)
 		return -ENOMEM;
-	r->snapshots = s;
-	s = &r->snapshots[r->nr_snapshots++];
-	memset(s, 0, sizeof(*s));
 	rd->snap = s;
 	f->base = s;
 	return 0;
@@ -461,15 +463,12 @@ static int open_region(struct rd *rd, struct frame *f)
 {
 	struct frame *arr = parent(rd);
 	struct udamon_snapshot *s = arr->base;
-	struct udamon_snapshot_region *r = grow(s->regions, &arr->cap,
-						s->nr_regions, sizeof(*r));
+	/* counted now, so that a half-read region is freed too */
+	struct udamon_snapshot_region *r = append(&s->regions, &s->nr_regions,
+						  &arr->cap, sizeof(*r));
 
 	if (!r)
 		return -ENOMEM;
-	s->regions = r;
-	/* counted now, so that a half-read region is freed too */
-	r = &s->regions[s->nr_regions++];
-	memset(r, 0, sizeof(*r));
 	rd->by_usec = false;
 	f->base = r;
 	return 0;
@@ -492,7 +491,6 @@ static int add_cpu(struct rd *rd, const struct jval *v)
 {
 	uint32_t *a;
 	uint64_t n;
-	int err;
 
 	if (v->type == JT_NULL)
 		return rd_fail(rd, "'udamon_cpu_samples' is null: expected a value");
@@ -501,13 +499,11 @@ static int add_cpu(struct rd *rd, const struct jval *v)
 	if (n > UINT32_MAX)
 		return rd_fail(rd, "'udamon_cpu_samples' entry %zu is too large",
 			       rd->nr_cpus);
-	a = grow(rd->cpus, &rd->cap_cpus, rd->nr_cpus, sizeof(*a));
-	err = a ? 0 : -ENOMEM;
-	if (a) {
-		rd->cpus = a;
-		a[rd->nr_cpus++] = (uint32_t)n;
-	}
-	return err;
+	a = append(&rd->cpus, &rd->nr_cpus, &rd->cap_cpus, sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	*a = (uint32_t)n;
+	return 0;
 }
 
 static int close_cpus(struct rd *rd, struct frame *f)
@@ -574,14 +570,12 @@ static int close_age(struct rd *rd, struct frame *f)
 static int add_pending(struct rd *rd, size_t snap, size_t region,
 		       uint64_t usec)
 {
-	struct pending_age *n = grow(rd->pending, &rd->cap_pending,
-				     rd->nr_pending, sizeof(*n));
+	struct pending_age *p = append(&rd->pending, &rd->nr_pending,
+				       &rd->cap_pending, sizeof(*p));
 
-	if (!n)
+	if (!p)
 		return -ENOMEM;
-	rd->pending = n;
-	rd->pending[rd->nr_pending++] = (struct pending_age){ snap, region,
-							      usec };
+	*p = (struct pending_age){ snap, region, usec };
 	return 0;
 }
 

@@ -651,6 +651,111 @@ static void test_reads_damo_style(void **state)
 	udamon_records_free(got, nr);
 }
 
+/* ---- text in many chunks ----------------------------------------------- */
+
+/* A record of some megabytes: read back across many chunks, both forms. */
+static void test_large_roundtrip(void **state)
+{
+	enum udamon_record_format fmts[2] = { UDAMON_RECORD_JSON,
+					      UDAMON_RECORD_JSON_COMPRESSED };
+	struct udamon_snapshot_region regs[5];
+	struct udamon_record rec, *got = NULL;
+	uint32_t cpus[5][2];
+	char err[256];
+	size_t nr = 0, s, i, f;
+
+	(void)state;
+	memset(&rec, 0, sizeof(rec));
+	rec.target_id = 4;
+	rec.sample_us = 5000;
+	rec.aggr_us = 100000;
+	rec.ops_update_us = 1000000;
+	rec.nr_cpus = 2;
+	rec.filters_desc = strdup("none");
+	for (s = 0; s < 3000; s++) {
+		struct udamon_snapshot snap = { s * 100, s * 100 + 50, 0, 5000,
+						100000, 5, regs };
+
+		for (i = 0; i < 5; i++) {
+			regs[i] = (struct udamon_snapshot_region){
+				(s + i) * 4096, (s + i + 1) * 4096,
+				(unsigned int)(s % 21), (unsigned int)i,
+				cpus[i] };
+			cpus[i][0] = (uint32_t)s;
+			cpus[i][1] = (uint32_t)i;
+			snap.total_bytes += 4096;
+		}
+		assert_int_equal(udamon_record_add_snapshot(&rec, &snap), 0);
+	}
+	for (f = 0; f < 2; f++) {
+		assert_int_equal(udamon_record_write(path, fmts[f], &rec, 1,
+						     false, err, sizeof(err)), 0);
+		assert_int_equal(udamon_record_read(path, &got, &nr, err,
+						    sizeof(err)), 0);
+		assert_int_equal(nr, 1);
+		assert_same(&rec, &got[0]);
+		/* spot checks, worked out by hand */
+		assert_int_equal(got[0].snapshots[2999].regions[4].start,
+				 (2999 + 4) * 4096);
+		assert_int_equal(got[0].snapshots[2999].regions[4].nr_accesses,
+				 2999 % 21);
+		assert_int_equal(got[0].snapshots[1234].regions[1]
+				 .cpu_samples[0], 1234);
+		udamon_records_free(got, nr);
+	}
+	udamon_record_free(&rec);
+}
+
+/* Syntax errors past the first chunks still name their line. */
+static void test_error_line_far_in(void **state)
+{
+	const char *want = "not valid JSON: parse error: unallowed token at this point in JSON text (line 100001)";
+	struct udamon_record *got = NULL;
+	size_t len = 100002, zlen = compressBound(len);
+	char *text = malloc(len + 1), err[512] = "";
+	unsigned char *z = malloc(zlen);
+	size_t nr;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(text);
+	assert_non_null(z);
+	text[0] = '[';
+	memset(text + 1, '\n', 100000);
+	strcpy(text + 100001, "}");
+	expect_error(text, want);
+	/* the same text compressed */
+	assert_int_equal(compress(z, &zlen, (unsigned char *)text, len), Z_OK);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(z, 1, zlen, f), zlen);
+	fclose(f);
+	assert_int_equal(udamon_record_read(path, &got, &nr, err, sizeof(err)),
+			 -EINVAL);
+	assert_null(got);
+	if (!strstr(err, want))
+		fail_msg("error \"%s\" lacks \"%s\"", err, want);
+	free(z);
+	free(text);
+}
+
+static void test_binary(void **state)
+{
+	struct udamon_record *got = NULL;
+	char err[512] = "";
+	size_t nr;
+	FILE *f = fopen(path, "wb");
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(fwrite("[\0]", 1, 3, f), 3);
+	fclose(f);
+	assert_int_equal(udamon_record_read(path, &got, &nr, err, sizeof(err)),
+			 -EINVAL);
+	assert_null(got);
+	assert_non_null(strstr(err, "not a record file: it holds binary data"));
+}
+
 /* ---- in-memory records ------------------------------------------------- */
 
 static void test_add_snapshot_copies(void **state)
@@ -724,6 +829,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_zlib_and_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reads_damo_style, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_large_roundtrip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_error_line_far_in, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_binary, setup, teardown),
 		cmocka_unit_test(test_add_snapshot_copies),
 		cmocka_unit_test(test_format_parse),
 		cmocka_unit_test(test_access_percent),
