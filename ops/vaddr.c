@@ -314,9 +314,10 @@ static int vaddr_prepare(struct udamon_ctx *ctx)
 
 /* Which sampling pages were written during the sample: one report each. */
 static long check_sampling_pages(struct udamon_ctx *ctx,
-				 struct udamon_target *t, bool push, uint64_t now)
+				 struct udamon_target *t, uint64_t now)
 {
 	struct vaddr_target *vt = t->ops_data;
+	struct push_arg a = { ctx, now };
 	long nr = 0;
 	size_t j;
 
@@ -329,8 +330,7 @@ static long check_sampling_pages(struct udamon_ctx *ctx,
 		if (!ret)
 			continue;
 		nr++;
-		if (push)
-			push_written(page, page + 4096, &(struct push_arg){ ctx, now });
+		push_written(page, page + 4096, &a);
 	}
 	return nr;
 }
@@ -347,7 +347,8 @@ static int check_target(struct udamon_ctx *ctx, struct udamon_target *t)
 	struct push_arg a = { ctx, now_ns(ctx) };
 	long n;
 
-	n = check_sampling_pages(ctx, t, !vt->src, a.now);
+	/* with the fault event source, the events are the reports */
+	n = vt->src ? 0 : check_sampling_pages(ctx, t, a.now);
 	if (n < 0) {
 		if (!vaddr_target_valid(ctx, t))
 			return 0;
