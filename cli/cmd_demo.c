@@ -192,10 +192,10 @@ static int demo_sim(void)
 	uint64_t cpu0 = 1;
 	int err;
 
-	printf("Simulated space: [0x10000000, 0x10100000) written by CPU 0, "
-	       "[0x10100000, 0x10200000) read by CPU 1,\n[0x10200000, "
-	       "0x10300000) written half the time by CPU 1, "
-	       "[0x10300000, 0x10400000) idle.\n\n");
+	printf("Simulated space: [256 MiB, 257 MiB) written by CPU 0, "
+	       "[257 MiB, 258 MiB) read by CPU 1,\n[258 MiB, 259 MiB) written "
+	       "in half of the samples by CPU 1, [259 MiB, 260 MiB) idle; "
+	       "the rest is never accessed.\n\n");
 	err = sim_run("plain monitoring (all accesses)", false, NULL, 0);
 	memset(&f, 0, sizeof(f));
 	f.type = UDAMON_FILTER_WRITE;
