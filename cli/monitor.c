@@ -331,6 +331,22 @@ static int setup_ctx(struct monitor *m, const struct mon_opts *o)
 	return 0;
 }
 
+/* Has the target ended? Gives a child of ours 100 ms to be reaped. */
+static bool target_gone(struct monitor *m)
+{
+	for (int i = 0; i < 100; i++) {
+		struct timespec ts = { 0, 1000 * 1000 };
+
+		reap_child(m);
+		if (m->child_exited)
+			return true;
+		if (!m->child && kill(m->pid, 0) && errno == ESRCH)
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
 int monitor_setup(struct monitor *m, const struct mon_opts *o)
 {
 	struct udamon_vaddr_opts vo = {
@@ -348,27 +364,14 @@ int monitor_setup(struct monitor *m, const struct mon_opts *o)
 	m->ctx->after_sample = after_sample;
 	m->ctx->after_sample_data = m;
 	err = udamon_vaddr_attach(m->ctx, &vo);
+	if (err && m->child && target_gone(m))
+		return cli_fail("the command (process %d) ended before monitoring "
+				"could start", m->pid);
 	if (err)
 		return cli_fail("cannot monitor process %d: %s", m->pid,
 				udamon_ctx_errmsg(m->ctx)[0] ?
 				udamon_ctx_errmsg(m->ctx) : strerror(-err));
 	return 0;
-}
-
-/* Has the target ended? Gives a child of ours 100 ms to be reaped. */
-static bool target_gone(struct monitor *m)
-{
-	for (int i = 0; i < 100; i++) {
-		struct timespec ts = { 0, 1000 * 1000 };
-
-		reap_child(m);
-		if (m->child_exited)
-			return true;
-		if (!m->child && kill(m->pid, 0) && errno == ESRCH)
-			return true;
-		nanosleep(&ts, NULL);
-	}
-	return false;
 }
 
 int monitor_run(struct monitor *m)
