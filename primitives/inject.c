@@ -29,6 +29,7 @@
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -473,6 +474,25 @@ int udamon_inject_attach(struct udamon_inject *in, pid_t pid, pid_t tid,
 	return ret;
 }
 
+/*
+ * Tests only: UDAMON_TEST_INJECT_PAUSE_MS holds the target stopped with
+ * borrowed registers that long, so that a test can kill udamon right in
+ * the window where a dying tracer would hurt the target.
+ */
+static void test_pause_borrowed(void)
+{
+	const char *v = getenv("UDAMON_TEST_INJECT_PAUSE_MS");
+	long ms = v ? strtol(v, NULL, 10) : 0;
+	struct timespec ts;
+
+	if (ms <= 0 || ms > 10000)
+		return;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
 int udamon_inject_syscall(struct udamon_inject *in, long nr,
 			  const uint64_t args[6], long *ret)
 {
@@ -490,6 +510,7 @@ retry:
 		goto out_fail;
 	in->modified = true;
 	in->at_syscall_exit = false;
+	test_pause_borrowed();
 	for (;;) {
 		if (ptrace(PTRACE_SYSCALL, in->tid, 0, 0) < 0) {
 			err = ptrace_err(in, "SYSCALL");

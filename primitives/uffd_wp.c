@@ -8,6 +8,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,7 +56,7 @@ static uint64_t now_ns(void)
 
 /* ---- stealing --------------------------------------------------------- */
 
-int udamon_uffd_steal(pid_t pid, int pidfd, int *uffd, char *err,
+static int steal_here(pid_t pid, int pidfd, int *uffd, char *err,
 		      size_t errlen)
 {
 	struct udamon_inject in;
@@ -90,6 +93,129 @@ int udamon_uffd_steal(pid_t pid, int pidfd, int *uffd, char *err,
 	if (ret) {
 		close(fd);
 		return ret;
+	}
+	*uffd = fd;
+	return 0;
+}
+
+/* What the stealing child sends back, with the uffd as SCM_RIGHTS. */
+struct steal_result {
+	int ret;
+	char err[UDAMON_ERRMSG_LEN];
+};
+
+static void send_result(int sock, const struct steal_result *res, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { (void *)res, sizeof(*res) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+
+	if (fd >= 0) {
+		memset(cbuf, 0, sizeof(cbuf));
+		msg.msg_control = cbuf;
+		msg.msg_controllen = sizeof(cbuf);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	/* if udamon is gone this fails, and the child just exits */
+	(void)!sendmsg(sock, &msg, MSG_NOSIGNAL);
+}
+
+static int recv_result(int sock, struct steal_result *res, int *fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { res, sizeof(*res) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c;
+	ssize_t n;
+
+	do {
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	} while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(*res))
+		return -EIO;
+	*fd = -1;
+	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			memcpy(fd, CMSG_DATA(c), sizeof(int));
+	return 0;
+}
+
+static void __attribute__((noreturn)) stealing_child(pid_t pid, int pidfd,
+						     int sock)
+{
+	struct steal_result res = { 0 };
+	int fd = -1;
+
+	/* out of udamon's process group: Ctrl-C and kill -TERM miss us */
+	setpgid(0, 0);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	res.ret = steal_here(pid, pidfd, &fd, res.err, sizeof(res.err));
+	send_result(sock, &res, res.ret ? -1 : fd);
+	_exit(0);
+}
+
+/*
+ * The injection runs in a child process of its own. While it runs, one
+ * target thread is stopped with borrowed registers; if the tracer died
+ * then, the thread would resume with them. A SIGKILL to udamon (the OOM
+ * killer, a user) does not reach this child, which always finishes,
+ * restores the registers and detaches; the uffd comes back over a socket.
+ */
+int udamon_uffd_steal(pid_t pid, int pidfd, int *uffd, char *err,
+		      size_t errlen)
+{
+	struct steal_result res;
+	int sv[2], fd = -1, ret;
+	pid_t child;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+		ret = -errno;
+		snprintf(err, errlen, "socketpair: %s", strerror(-ret));
+		return ret;
+	}
+	fflush(NULL);
+	child = fork();
+	if (child == 0) {
+		close(sv[0]);
+		stealing_child(pid, pidfd, sv[1]);
+	}
+	close(sv[1]);
+	if (child < 0) {
+		ret = -errno;
+		close(sv[0]);
+		snprintf(err, errlen, "fork: %s", strerror(-ret));
+		return ret;
+	}
+	ret = recv_result(sv[0], &res, &fd);
+	close(sv[0]);
+	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (ret) {
+		snprintf(err, errlen, "the injecting process %d died", child);
+		return ret;
+	}
+	if (res.ret) {
+		snprintf(err, errlen, "%s", res.err);
+		if (fd >= 0)
+			close(fd);
+		return res.ret;
+	}
+	if (fd < 0) {
+		snprintf(err, errlen, "no userfaultfd came back from process %d",
+			 child);
+		return -EIO;
 	}
 	*uffd = fd;
 	return 0;

@@ -31,6 +31,56 @@ run_case() {	# name signal-or-"timeout"
 	echo "ok: $name: target finished with its data intact"
 }
 
+# kill -9 of udamon at random moments of its attach (the syscall injection
+# runs then): the target must never notice.
+kill_during_attach() {
+	local wl mon i
+	"$WL/wl_ranges" --seconds 0 --addr-file "$TMP/attach.addr" $SPEC &
+	wl=$!; PIDS+=("$wl")
+	wait_lines "$TMP/attach.addr" 4
+	for i in $(seq 1 25); do
+		"$UDAMON" record -q "${WO[@]}" -o "$TMP/attach.data" "$wl" 2>/dev/null &
+		mon=$!
+		sleep "0.00$((RANDOM % 10))"
+		kill -9 "$mon"
+		wait "$mon" 2>/dev/null
+		kill -0 "$wl" 2>/dev/null || fail "attach kill $i: the target died"
+	done
+	sleep 0.5
+	grep -q TracerPid:.0 "/proc/$wl/status" || fail "target left traced"
+	expect_no_uffd_wp "$wl"
+	kill -TERM "$wl"
+	wait "$wl" || fail "attach kills: the target's data check failed"
+	echo "ok: 25 kills during attach, target intact"
+}
+
+# Make the window wide (a test-only pause while the target is stopped with
+# borrowed registers) and kill -9 udamon inside it: the injection runs in a
+# child of its own that finishes and restores the target regardless.
+kill_in_injection() {
+	local wl mon
+	"$WL/wl_ranges" --seconds 0 --addr-file "$TMP/inj.addr" $SPEC &
+	wl=$!; PIDS+=("$wl")
+	wait_lines "$TMP/inj.addr" 4
+	UDAMON_TEST_INJECT_PAUSE_MS=600 "$UDAMON" record -q "${WO[@]}" \
+		-o "$TMP/inj.data" "$wl" 2>/dev/null &
+	mon=$!
+	sleep 0.3
+	grep -q "TracerPid:.[1-9]" /proc/$wl/task/*/status ||
+		fail "the injection did not pause the target (test hook)"
+	kill -9 "$mon"
+	wait "$mon" 2>/dev/null
+	sleep 1
+	kill -0 "$wl" 2>/dev/null || fail "kill in injection: the target died"
+	! grep -q "TracerPid:.[1-9]" /proc/$wl/task/*/status ||
+		fail "kill in injection: the target is still traced"
+	kill -TERM "$wl"
+	wait "$wl" || fail "kill in injection: the target's data check failed"
+	echo "ok: kill -9 inside the injection, target intact"
+}
+
+kill_in_injection
+kill_during_attach
 run_case kill9 KILL
 run_case sigterm TERM
 run_case sigint INT
