@@ -55,16 +55,19 @@ nsrecord() {
 		"${WO[@]}" "${@:4}"
 }
 
-nsrecord cmd 4 "$SPEC" --exp_ops_tids 3
-[ "$(tid_of a "$TMP/cmd.addr")" = 3 ] ||
-	fail "command form: thread a has id $(tid_of a "$TMP/cmd.addr"), not 3"
+# In the new pid namespace udamon is 1, the command 2 and udamon's
+# short-lived injecting child 3; the workload waits (--start-delay) until
+# that is done, so its first thread is 4.
+nsrecord cmd 4 "--start-delay 300 $SPEC" --exp_ops_tids 4
+[ "$(tid_of a "$TMP/cmd.addr")" = 4 ] ||
+	fail "command form: thread a has id $(tid_of a "$TMP/cmd.addr"), not 4"
 expect_hot_rel a; expect_cold b
 
-# Thread 4 does not exist when monitoring starts: it is created 1 s later.
+# Thread 5 does not exist when monitoring starts: it is created 1 s later.
 nsrecord late 4 \
-	"a:write:2M gap:idle:8M late:late-write:2M:delay=1000:tid-file=$TMP/late.tid pad:idle:8M" \
-	--exp_ops_tids 4
-[ "$(cat "$TMP/late.tid" 2>/dev/null)" = 4 ] ||
-	fail "late thread has id $(cat "$TMP/late.tid" 2>/dev/null), not 4"
+	"--start-delay 300 a:write:2M gap:idle:8M late:late-write:2M:delay=1000:tid-file=$TMP/late.tid pad:idle:8M" \
+	--exp_ops_tids 5
+[ "$(cat "$TMP/late.tid" 2>/dev/null)" = 5 ] ||
+	fail "late thread has id $(cat "$TMP/late.tid" 2>/dev/null), not 5"
 expect_cold a; expect_hot_rel late
 echo "all thread filters as expected"

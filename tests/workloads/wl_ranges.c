@@ -3,7 +3,8 @@
  * wl_ranges: the ground-truth workload. Each SPEC maps one range (its own
  * private anonymous mapping between PROT_NONE guards) and gives it a thread:
  *
- *   wl_ranges [--seconds S] [--addr-file F] [--wait-signal] SPEC...
+ *   wl_ranges [--seconds S] [--addr-file F] [--wait-signal]
+ *             [--start-delay MS] SPEC...
  *   SPEC = NAME:KIND:SIZE[:cpu=N][:tid-file=F][:delay=MS]
  *   KIND = write       a thread writes the range continuously
  *          read        a thread only reads it
@@ -14,6 +15,9 @@
  *
  * Once all is set up it writes "NAME START END TID" lines (hex addresses,
  * TID 0 when the range has no thread yet) to the addr file (atomically),
+ * (--start-delay: sleep MS before mapping and starting anything, so that a
+ * monitor attaches first and thread ids in a fresh pid namespace are
+ * predictable)
  * waits for SIGUSR1 if --wait-signal, then runs S seconds (0: until
  * SIGTERM/SIGINT). Every page holds a pass number and words derived from
  * (range, word, pass); at the end all data is checked and any corruption
@@ -390,7 +394,7 @@ static void on_go(int sig)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: wl_ranges [--seconds S] [--addr-file F] [--wait-signal] NAME:KIND:SIZE[:cpu=N][:tid-file=F][:delay=MS]...\n");
+	fprintf(stderr, "usage: wl_ranges [--seconds S] [--addr-file F] [--wait-signal] [--start-delay MS] NAME:KIND:SIZE[:cpu=N][:tid-file=F][:delay=MS]...\n");
 	exit(2);
 }
 
@@ -399,6 +403,7 @@ int main(int argc, char **argv)
 	const char *addr_file = NULL;
 	double seconds = 10;
 	bool wait_signal = false;
+	unsigned long start_delay_ms = 0;
 	uint64_t end_ns;
 	sigset_t set;
 	int i, bad_total = 0;
@@ -417,6 +422,8 @@ int main(int argc, char **argv)
 			addr_file = argv[++i];
 		} else if (!strcmp(argv[i], "--wait-signal")) {
 			wait_signal = true;
+		} else if (!strcmp(argv[i], "--start-delay") && i + 1 < argc) {
+			start_delay_ms = strtoul(argv[++i], NULL, 10);
 		} else if (argv[i][0] == '-') {
 			usage();
 		} else {
@@ -433,6 +440,8 @@ int main(int argc, char **argv)
 	if (!nr_ranges)
 		usage();
 
+	if (start_delay_ms)
+		usleep(start_delay_ms * 1000);
 	signal(SIGTERM, on_stop);
 	signal(SIGINT, on_stop);
 	signal(SIGUSR1, on_go);
