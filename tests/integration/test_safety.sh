@@ -79,6 +79,38 @@ kill_in_injection() {
 	echo "ok: kill -9 inside the injection, target intact"
 }
 
+# Target CPU time in clock ticks (utime + stime of all its threads).
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# A stopped udamon (kill -STOP, Ctrl-Z) must not slow the target down: its
+# writers keep running at full speed while udamon sleeps.
+stop_udamon() {
+	local wl mon t0 t1 hz
+	hz=$(getconf CLK_TCK)
+	"$WL/wl_ranges" --seconds 0 --addr-file "$TMP/stop.addr" $SPEC &
+	wl=$!; PIDS+=("$wl")
+	wait_lines "$TMP/stop.addr" 4
+	"$UDAMON" record -q "${WO[@]}" -o "$TMP/stop.data" "$wl" &
+	mon=$!
+	sleep 1
+	kill -STOP "$mon"
+	t0=$(cpu_ticks "$wl")
+	sleep 1
+	t1=$(cpu_ticks "$wl")
+	kill -CONT "$mon"
+	# two writers and a reader on two CPUs: well over half a CPU second
+	[ $((t1 - t0)) -ge $((hz / 2)) ] ||
+		fail "the target ran only $((t1 - t0)) ticks in 1 s while udamon was stopped"
+	sleep 0.5
+	kill -TERM "$mon"
+	wait "$mon" || fail "udamon failed after SIGSTOP/SIGCONT"
+	expect_no_uffd_wp "$wl"
+	kill -TERM "$wl"
+	wait "$wl" || fail "stopped udamon: the target's data check failed"
+	echo "ok: target ran $((t1 - t0)) ticks (of $hz per s) while udamon was stopped"
+}
+
+stop_udamon
 kill_in_injection
 kill_during_attach
 run_case kill9 KILL
