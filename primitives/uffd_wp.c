@@ -617,7 +617,9 @@ bool udamon_uffd_wp_mm_alive(const struct udamon_uffd_wp *w)
 	return pread(w->pagemap, &entry, sizeof(entry), 0) == sizeof(entry);
 }
 
-static bool in_spans(const struct udamon_uffd_wp *w, uint64_t addr)
+/* The registered span holding addr, or NULL. */
+static const struct udamon_range *span_of(const struct udamon_uffd_wp *w,
+					  uint64_t addr)
 {
 	size_t lo = 0, hi = w->nr_spans;
 
@@ -629,9 +631,9 @@ static bool in_spans(const struct udamon_uffd_wp *w, uint64_t addr)
 		else if (addr >= w->spans[mid].end)
 			lo = mid + 1;
 		else
-			return true;
+			return &w->spans[mid];
 	}
-	return false;
+	return NULL;
 }
 
 int udamon_uffd_wp_page(struct udamon_uffd_wp *w, uint64_t addr, bool rearm)
@@ -651,11 +653,20 @@ int udamon_uffd_wp_page(struct udamon_uffd_wp *w, uint64_t addr, bool rearm)
 		.category_anyof_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
 		.return_mask = PAGE_IS_WRITTEN,
 	};
+	const struct udamon_range *span = span_of(w, page);
 	int n;
 
 	/* unregistered memory reads as written: never ask about it */
-	if (!in_spans(w, page))
+	if (!span)
 		return 0;
+	/*
+	 * Re-arming a page never touched installs a marker, so that a first
+	 * read of it does not later read as a write (a read maps a page that
+	 * is not write-protected otherwise). That may allocate a page table:
+	 * only in spans small enough to arm whole (as udamon_uffd_wp_arm).
+	 */
+	if (rearm && span->end - span->start <= ARM_WP_MAX)
+		arg.category_anyof_mask = 0;
 	n = scan_call(w, &arg);
 	if (n == -EPERM || n == -ENOENT) {
 		/* remapped under us: the next sync registers it again */

@@ -344,6 +344,64 @@ static void test_harvest_exact(void **state)
 	watch_stop(&wt);
 }
 
+/*
+ * One-page checks, as vaddr uses them (register only, arm sampling pages):
+ * a page registered but never armed reads as written; a re-armed page
+ * reads clean until the target writes it; reads and holes never count;
+ * nothing outside the registered spans is ever reported.
+ */
+static void test_page_checks(void **state)
+{
+	uint64_t base, p3, p200;
+	struct child ch;
+	struct udamon_uffd_wp *w;
+	struct udamon_range r;
+	char err[512];
+
+	(void)state;
+	if (skip_unless_supported())
+		skip();
+	base = (uint64_t)(uintptr_t)map_region(NPAGES * PG, false);
+	memset((void *)base, 0x11, NPAGES / 2 * PG);	/* first half present */
+	p3 = base + 3 * PG;
+	p200 = base + 200 * PG;
+	start_child(&ch);
+	assert_int_equal(udamon_uffd_wp_open(ch.pid, ch.pidfd, &w, err,
+					     sizeof(err)), 0);
+	udamon_uffd_wp_set_register_only(w, true);
+	r.start = base;
+	r.end = base + NPAGES * PG;
+	assert_int_equal(udamon_uffd_wp_sync(w, &r, NULL, 1), 1);
+
+	assert_int_equal(udamon_uffd_wp_page(w, p3, false), 1);	/* never armed */
+	assert_int_equal(udamon_uffd_wp_page(w, p3, true), 1);	/* ... re-armed */
+	assert_int_equal(udamon_uffd_wp_page(w, p3, false), 0);
+	command(&ch, 'R', p3, PG);
+	assert_int_equal(udamon_uffd_wp_page(w, p3 + 100, false), 0);
+	command(&ch, 'W', p3, PG);
+	assert_int_equal(udamon_uffd_wp_page(w, p3 + 100, false), 1);
+	assert_int_equal(udamon_uffd_wp_page(w, p3 + PG, true), 1);	/* p4 */
+	assert_int_equal(udamon_uffd_wp_page(w, p3 + PG, false), 0);
+
+	assert_int_equal(udamon_uffd_wp_page(w, p200, false), 0);	/* hole */
+	/* a hole that was never re-armed: a first read maps a page that is
+	 * not write-protected, so it would read as written */
+	assert_int_equal(udamon_uffd_wp_page(w, p200, true), 1);	/* marker */
+	assert_int_equal(udamon_uffd_wp_page(w, p200, false), 0);
+	command(&ch, 'R', p200, PG);			/* a first read */
+	assert_int_equal(udamon_uffd_wp_page(w, p200, false), 0);
+	command(&ch, 'W', p200, PG);
+	assert_int_equal(udamon_uffd_wp_page(w, p200, false), 1);
+
+	/* outside the registered span, written or not: never reported */
+	assert_int_equal(udamon_uffd_wp_page(w, base - PG, false), 0);
+	assert_int_equal(udamon_uffd_wp_page(w, r.end, true), 0);
+
+	udamon_uffd_wp_close(w);
+	assert_int_equal(stop_child(&ch), 0);
+	munmap((void *)(uintptr_t)base, NPAGES * PG);
+}
+
 /* Many rounds of random writes: each harvest equals the truth exactly. */
 static void test_harvest_random_rounds(void **state)
 {
@@ -1183,6 +1241,7 @@ int main(void)
 		cmocka_unit_test(test_maps_parse),
 		cmocka_unit_test(test_probe_and_errors),
 		cmocka_unit_test(test_harvest_exact),
+		cmocka_unit_test(test_page_checks),
 		cmocka_unit_test(test_harvest_random_rounds),
 		cmocka_unit_test(test_big_mapping_populated_arm),
 		cmocka_unit_test(test_remap_and_resync),
