@@ -42,14 +42,6 @@ static void install_stop_handlers(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 int monitor_spawn(struct monitor *m, const char *cmd)
 {
 	pid_t pid = spawn_command(cmd);
@@ -134,7 +126,7 @@ static void reap_child(struct monitor *m)
 
 static void show_progress(struct monitor *m)
 {
-	uint64_t now = now_ns();
+	uint64_t now = udamon_now_ns();
 
 	if (m->quiet || !isatty(STDERR_FILENO) ||
 	    now - m->last_progress_ns < 10ull * 1000000000ull)
@@ -153,7 +145,7 @@ static int after_sample(struct udamon_ctx *ctx, void *data)
 	if (m->child_exited || stop_signal)
 		return 1;
 	if (m->timeout_us &&
-	    now_ns() - m->start_ns >= m->timeout_us * 1000ull)
+	    udamon_now_ns() - m->start_ns >= m->timeout_us * 1000ull)
 		return 1;
 	show_progress(m);
 	return 0;
@@ -259,7 +251,7 @@ int monitor_run(struct monitor *m)
 
 	install_stop_handlers();
 	running_ctx = m->ctx;
-	m->start_ns = m->last_progress_ns = now_ns();
+	m->start_ns = m->last_progress_ns = udamon_now_ns();
 	err = udamon_ctx_run(m->ctx);
 	running_ctx = NULL;
 	m->rec.lost_events = m->ctx->lost_reports;

@@ -4,13 +4,18 @@
 
 #include "udamon/udamon.h"
 
-static uint64_t real_now_ns(void *data)
+uint64_t udamon_now_ns(void)
 {
 	struct timespec ts;
 
-	(void)data;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t real_now_ns(void *data)
+{
+	(void)data;
+	return udamon_now_ns();
 }
 
 /* A signal cuts the sleep short; the loop then sees ctx->stop. */

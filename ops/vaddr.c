@@ -41,12 +41,9 @@ struct vaddr_target {
 
 static uint64_t now_ns(struct udamon_ctx *ctx)
 {
-	struct timespec ts;
-
 	if (ctx->clock.now_ns)
 		return ctx->clock.now_ns(ctx->clock.data);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	return udamon_now_ns();
 }
 
 static struct vaddr_ctx *vctx(struct udamon_ctx *ctx)

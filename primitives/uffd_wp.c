@@ -46,14 +46,6 @@ struct udamon_uffd_wp {
 	struct udamon_uffd_wp_stats st;
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 /* ---- stealing --------------------------------------------------------- */
 
 static int steal_here(pid_t pid, int pidfd, int *uffd, char *err,
@@ -264,9 +256,9 @@ int udamon_uffd_wp_open(pid_t pid, int pidfd, struct udamon_uffd_wp **out,
 			 strerror(errno));
 		goto fail;
 	}
-	t0 = now_ns();
+	t0 = udamon_now_ns();
 	ret = udamon_uffd_steal(pid, pidfd, &w->uffd, err, errlen);
-	w->st.steal_ns = now_ns() - t0;
+	w->st.steal_ns = udamon_now_ns() - t0;
 	if (ret)
 		goto fail;
 	ret = enable_api(w->uffd, err, errlen);

@@ -53,6 +53,8 @@ struct udamon_clock {
 
 /* The real clock: CLOCK_MONOTONIC and nanosleep. */
 extern const struct udamon_clock udamon_clock_real;
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t udamon_now_ns(void);
 
 /* ---- access reports and sample filters (DESIGN.md section 4) ---------- */
 
