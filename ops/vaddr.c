@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "udamon/ops.h"
@@ -288,7 +287,8 @@ static int vaddr_prepare(struct udamon_ctx *ctx)
 		struct udamon_target *t = &ctx->targets[i];
 		struct vaddr_target *vt = t->ops_data;
 
-		if (!vt || !vt->wp || !vaddr_target_valid(ctx, t))
+		/* the engine just checked that the target is there */
+		if (!vt || !vt->wp)
 			continue;
 		for (j = 0; j < t->nr_regions; j++) {
 			int ret = udamon_uffd_wp_page(vt->wp,
@@ -311,10 +311,10 @@ static int vaddr_prepare(struct udamon_ctx *ctx)
 
 /* Which sampling pages were written during the sample: one report each. */
 static long check_sampling_pages(struct udamon_ctx *ctx,
-				 struct udamon_target *t, uint64_t now)
+				 struct udamon_target *t)
 {
 	struct vaddr_target *vt = t->ops_data;
-	struct push_arg a = { ctx, now };
+	struct push_arg a = { ctx, now_ns(ctx) };
 	long nr = 0;
 	size_t j;
 
@@ -341,11 +341,10 @@ static int push_event(const struct udamon_access_report *r, void *data)
 static int check_target(struct udamon_ctx *ctx, struct udamon_target *t)
 {
 	struct vaddr_target *vt = t->ops_data;
-	struct push_arg a = { ctx, now_ns(ctx) };
 	long n;
 
 	/* with the fault event source, the events are the reports */
-	n = vt->src ? 0 : check_sampling_pages(ctx, t, a.now);
+	n = vt->src ? 0 : check_sampling_pages(ctx, t);
 	if (n < 0) {
 		if (!vaddr_target_valid(ctx, t))
 			return 0;

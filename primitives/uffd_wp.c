@@ -12,7 +12,6 @@
 #include <sys/wait.h>
 #include <signal.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "primitives/compat.h"
