@@ -166,7 +166,6 @@ static int sim_run(const char *title, bool reports,
 		cli_error("demo: %s", udamon_ctx_errmsg(ctx));
 		goto out;
 	}
-	ctx->use_reports = reports;
 	while (rec.nr_snapshots < 30)
 		if (udamon_ctx_step(ctx)) {
 			cli_error("demo: %s", udamon_ctx_errmsg(ctx));
