@@ -7,13 +7,13 @@
 #include "cli/cli.h"
 #include "cli/monitor.h"
 #include "cli/options.h"
+#include "cli/record_out.h"
 #include "udamon/record.h"
 #include "udamon/textfmt.h"
 
 struct record_opts {
 	struct mon_opts mon;
-	const char *out;
-	enum udamon_record_format fmt;
+	struct record_out out;
 	uint64_t timeout_us;
 	bool quiet;
 };
@@ -27,6 +27,9 @@ static void record_usage(FILE *f)
 		"  -o, --out FILE        output file (default damon.data; an existing\n"
 		"                        file is renamed FILE.old)\n"
 		"  --output_type {json_compressed,json}   (default json_compressed)\n"
+		"  --output_flush_sec SEC  write the record out every SEC seconds\n"
+		"                        (default 10; 0: only at the end), so that a\n"
+		"                        crash loses at most the last period\n"
 		"  --timeout TIME        stop after TIME (bare numbers are seconds)\n"
 		"  -q, --quiet           no progress or summary lines\n\n%s\n"
 		"Example:\n"
@@ -41,15 +44,24 @@ static int parse_record_opt(struct record_opts *r, int argc, char **argv,
 	char err[512];
 
 	if (cli_opt_is(arg, "--out") || !strcmp(arg, "-o")) {
-		r->out = cli_opt_value(argc, argv, i, "--out");
-		return r->out ? 1 : -1;
+		r->out.path = cli_opt_value(argc, argv, i, "--out");
+		return r->out.path ? 1 : -1;
 	}
 	if (cli_opt_is(arg, "--output_type")) {
 		v = cli_opt_value(argc, argv, i, "--output_type");
 		if (!v)
 			return -1;
-		if (udamon_record_format_parse(v, &r->fmt, err, sizeof(err)))
+		if (udamon_record_format_parse(v, &r->out.fmt, err, sizeof(err)))
 			return cli_fail("--output_type: %s", err);
+		return 1;
+	}
+	if (cli_opt_is(arg, "--output_flush_sec")) {
+		v = cli_opt_value(argc, argv, i, "--output_flush_sec");
+		if (!v)
+			return -1;
+		if (udamon_parse_time_us(v, 1000000, &r->out.flush_us, err,
+					 sizeof(err)))
+			return cli_fail("--output_flush_sec: %s", err);
 		return 1;
 	}
 	if (cli_opt_is(arg, "--timeout")) {
@@ -97,16 +109,22 @@ static int parse_args(struct record_opts *r, int argc, char **argv)
 	return 0;
 }
 
-static int save(struct monitor *m, const struct record_opts *r)
+static int flush_tick(struct monitor *m, void *data)
 {
-	char err[512];
+	struct record_opts *r = data;
 
-	if (udamon_record_write(r->out, r->fmt, &m->rec, 1, true, err,
-				sizeof(err)))
-		return cli_fail("cannot write the record: %s", err);
+	m->rec.lost_events = m->ctx->lost_reports;
+	record_out_tick(&r->out, &m->rec, 1, udamon_now_ns());
+	return 0;
+}
+
+static int save(struct monitor *m, struct record_opts *r)
+{
+	if (record_out_write(&r->out, &m->rec, 1))
+		return -1;
 	if (!r->quiet)
 		fprintf(stderr, "udamon: wrote %zu snapshots to %s\n",
-			m->rec.nr_snapshots, r->out);
+			m->rec.nr_snapshots, r->out.path);
 	if (m->rec.lost_events)
 		cli_warn("%llu fault events were lost (the event buffers "
 			 "overflowed); some accesses were not counted",
@@ -122,6 +140,10 @@ static int record(struct record_opts *r)
 	memset(&m, 0, sizeof(m));
 	m.timeout_us = r->timeout_us;
 	m.quiet = r->quiet;
+	m.tick = flush_tick;
+	m.tick_data = r;
+	if (record_out_check(r->out.path))
+		return 1;
 	if (r->mon.target_cmd) {
 		if (monitor_spawn(&m, r->mon.target_cmd))
 			return 1;
@@ -133,7 +155,8 @@ static int record(struct record_opts *r)
 		if (!r->quiet)
 			fprintf(stderr, "udamon: recording process %d (%s) to %s;"
 				" Ctrl-C to stop\n", m.pid,
-				mon_opts_filters_desc(&r->mon), r->out);
+				mon_opts_filters_desc(&r->mon), r->out.path);
+		record_out_begin(&r->out, udamon_now_ns());
 		err = monitor_run(&m);
 		if (save(&m, r))
 			err = -1;
@@ -150,8 +173,9 @@ int cmd_record(int argc, char **argv)
 
 	memset(&r, 0, sizeof(r));
 	mon_opts_init(&r.mon);
-	r.out = "damon.data";
-	r.fmt = UDAMON_RECORD_JSON_COMPRESSED;
+	r.out.path = "damon.data";
+	r.out.fmt = UDAMON_RECORD_JSON_COMPRESSED;
+	r.out.flush_us = RECORD_OUT_FLUSH_US;
 	ret = parse_args(&r, argc, argv);
 	if (ret == 1)
 		ret = 0;		/* help */

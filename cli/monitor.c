@@ -148,7 +148,7 @@ static int after_sample(struct udamon_ctx *ctx, void *data)
 	    udamon_now_ns() - m->start_ns >= m->timeout_us * 1000ull)
 		return 1;
 	show_progress(m);
-	return 0;
+	return m->tick ? m->tick(m, m->tick_data) : 0;
 }
 
 static void warn_mapping(const char *msg, void *data)

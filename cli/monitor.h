@@ -22,6 +22,9 @@ struct monitor {
 	uint64_t start_ns;
 	uint64_t last_progress_ns;
 	bool quiet;
+	/* Called after each sample; non-zero ends the run (record, start). */
+	int (*tick)(struct monitor *m, void *data);
+	void *tick_data;
 };
 
 /* Run cmd through the shell ("exec cmd", so its pid is the program's). */
