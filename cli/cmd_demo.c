@@ -91,7 +91,7 @@ static int demo_real(const struct demo_opts *d)
 	if (!err)
 		err = monitor_run(&m);
 	if (!err)
-		print_record(&m.rec);
+		print_record(&m.recs[0]);
 	monitor_finish(&m);
 	mon_opts_free(&o);
 	printf("\n");

@@ -113,22 +113,26 @@ static int flush_tick(struct monitor *m, void *data)
 {
 	struct record_opts *r = data;
 
-	m->rec.lost_events = m->ctx->lost_reports;
-	record_out_tick(&r->out, &m->rec, 1, udamon_now_ns());
+	m->recs[0].lost_events = m->ctx->lost_reports;
+	record_out_tick(&r->out, m->recs, m->nr_recs, udamon_now_ns());
 	return 0;
 }
 
 static int save(struct monitor *m, struct record_opts *r)
 {
-	if (record_out_write(&r->out, &m->rec, 1))
+	if (record_out_write(&r->out, m->recs, m->nr_recs))
 		return -1;
-	if (!r->quiet)
+	if (!r->quiet && m->nr_recs > 1)
+		fprintf(stderr, "udamon: wrote %zu snapshots of %zu targets "
+			"to %s\n", monitor_nr_snapshots(m), m->nr_recs,
+			r->out.path);
+	else if (!r->quiet)
 		fprintf(stderr, "udamon: wrote %zu snapshots to %s\n",
-			m->rec.nr_snapshots, r->out.path);
-	if (m->rec.lost_events)
+			monitor_nr_snapshots(m), r->out.path);
+	if (m->recs[0].lost_events)
 		cli_warn("%llu fault events were lost (the event buffers "
 			 "overflowed); some accesses were not counted",
-			 (unsigned long long)m->rec.lost_events);
+			 (unsigned long long)m->recs[0].lost_events);
 	return 0;
 }
 

@@ -102,12 +102,47 @@ static int check_tids(const struct monitor *m, const struct mon_opts *o)
 	return 0;
 }
 
+size_t monitor_nr_snapshots(const struct monitor *m)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->nr_recs; i++)
+		n += m->recs[i].nr_snapshots;
+	return n;
+}
+
+/* The record of target idx: made on its first snapshot, like the first. */
+static struct udamon_record *target_record(struct monitor *m, size_t idx)
+{
+	struct udamon_record *r;
+
+	if (idx < m->nr_recs)
+		return &m->recs[idx];
+	r = realloc(m->recs, (idx + 1) * sizeof(*r));
+	if (!r)
+		return NULL;
+	m->recs = r;
+	for (; m->nr_recs <= idx; m->nr_recs++) {
+		r = &m->recs[m->nr_recs];
+		*r = m->recs[0];
+		r->snapshots = NULL;
+		r->nr_snapshots = r->cap_snapshots = 0;
+		r->lost_events = 0;
+		r->target_id = (int)m->nr_recs;
+		r->pid = m->ctx->targets[m->nr_recs].pid;
+		r->filters_desc = strdup(m->recs[0].filters_desc);
+		if (!r->filters_desc)
+			return NULL;
+	}
+	return &m->recs[idx];
+}
+
 static void on_snapshot(struct udamon_ctx *ctx, size_t target_idx,
 			const struct udamon_snapshot *snap, void *data)
 {
-	struct monitor *m = data;
+	struct udamon_record *rec = target_record(data, target_idx);
 
-	if (udamon_record_add_snapshot(&m->rec, snap))
+	if (!rec || udamon_record_add_snapshot(rec, snap))
 		cli_warn("out of memory: a snapshot was not recorded");
 }
 
@@ -134,7 +169,7 @@ static void show_progress(struct monitor *m)
 	m->last_progress_ns = now;
 	fprintf(stderr, "udamon: %llu s, %zu snapshots\n",
 		(unsigned long long)((now - m->start_ns) / 1000000000ull),
-		m->rec.nr_snapshots);
+		monitor_nr_snapshots(m));
 }
 
 static int after_sample(struct udamon_ctx *ctx, void *data)
@@ -156,17 +191,24 @@ static void warn_mapping(const char *msg, void *data)
 	cli_warn("%s", msg);
 }
 
+/* The first target's record; those of later targets copy its settings. */
 static int setup_record(struct monitor *m, const struct mon_opts *o)
 {
-	memset(&m->rec, 0, sizeof(m->rec));
-	m->rec.sample_us = o->attrs.sample_us;
-	m->rec.aggr_us = o->attrs.aggr_us;
-	m->rec.ops_update_us = o->attrs.ops_update_us;
-	m->rec.has_goal = o->attrs.goal.aggrs != 0;
-	m->rec.goal = o->attrs.goal;
-	m->rec.nr_cpus = m->ctx->track_cpus ? m->ctx->nr_cpus : 0;
-	m->rec.filters_desc = strdup(mon_opts_filters_desc(o));
-	return m->rec.filters_desc ? 0 : cli_fail("out of memory");
+	struct udamon_record *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return cli_fail("out of memory");
+	m->recs = r;
+	m->nr_recs = 1;
+	r->pid = m->pid;
+	r->sample_us = o->attrs.sample_us;
+	r->aggr_us = o->attrs.aggr_us;
+	r->ops_update_us = o->attrs.ops_update_us;
+	r->has_goal = o->attrs.goal.aggrs != 0;
+	r->goal = o->attrs.goal;
+	r->nr_cpus = m->ctx->track_cpus ? m->ctx->nr_cpus : 0;
+	r->filters_desc = strdup(mon_opts_filters_desc(o));
+	return r->filters_desc ? 0 : cli_fail("out of memory");
 }
 
 static int setup_ctx(struct monitor *m, const struct mon_opts *o)
@@ -254,7 +296,7 @@ int monitor_run(struct monitor *m)
 	m->start_ns = m->last_progress_ns = udamon_now_ns();
 	err = udamon_ctx_run(m->ctx);
 	running_ctx = NULL;
-	m->rec.lost_events = m->ctx->lost_reports;
+	m->recs[0].lost_events = m->ctx->lost_reports;
 	if (err && target_gone(m))
 		err = 0;	/* it ended while we were looking at it */
 	if (err && !stop_signal)
@@ -303,5 +345,7 @@ void monitor_finish(struct monitor *m)
 		udamon_ctx_free(m->ctx);
 	m->ctx = NULL;
 	end_child(m);
-	udamon_record_free(&m->rec);
+	udamon_records_free(m->recs, m->nr_recs);
+	m->recs = NULL;
+	m->nr_recs = 0;
 }

@@ -13,7 +13,9 @@
 
 struct monitor {
 	struct udamon_ctx *ctx;
-	struct udamon_record rec;
+	/* one record per target, by target index (damo's multi-target layout) */
+	struct udamon_record *recs;
+	size_t nr_recs;
 	pid_t pid;		/* the target */
 	pid_t child;		/* the target, when we started it; else 0 */
 	bool child_exited;
@@ -37,6 +39,8 @@ int monitor_setup(struct monitor *m, const struct mon_opts *o);
 int monitor_run(struct monitor *m);
 /* End a child we started (if still running) and free everything. */
 void monitor_finish(struct monitor *m);
+/* Snapshots recorded so far, over all targets. */
+size_t monitor_nr_snapshots(const struct monitor *m);
 /* Print how the target ended, if we started it. */
 void monitor_report_exit(const struct monitor *m);
 

@@ -121,11 +121,34 @@ void udamon_core_reset_aggregated(struct udamon_ctx *ctx)
 	}
 }
 
+/*
+ * A target the ops no longer finds (a process of a tree that exited) ends:
+ * its regions go, it keeps its index, and it gets no more snapshots.
+ */
+static void end_gone_targets(struct udamon_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->nr_targets; i++) {
+		struct udamon_target *t = &ctx->targets[i];
+
+		if (t->ended || !ctx->ops->target_valid ||
+		    ctx->ops->target_valid(ctx, t))
+			continue;
+		if (ctx->ops->cleanup_target)
+			ctx->ops->cleanup_target(ctx, t);
+		udamon_core_target_free(t);
+		t->ended = true;
+	}
+}
+
 static int emit_snapshots(struct udamon_ctx *ctx, uint64_t end_ns)
 {
 	for (size_t i = 0; i < ctx->nr_targets && ctx->on_snapshot; i++) {
 		struct udamon_target *t = &ctx->targets[i];
-		struct udamon_snapshot s = {
+		struct udamon_snapshot s;
+
+		if (t->ended)
+			continue;
+		s = (struct udamon_snapshot){
 			.start_time_ns = ctx->aggr_start_ns,
 			.end_time_ns = end_ns,
 			.total_bytes = udamon_target_total_bytes(t),
@@ -162,6 +185,7 @@ int udamon_core_aggregate(struct udamon_ctx *ctx)
 	uint64_t end = now_ns(ctx);
 	int err;
 
+	end_gone_targets(ctx);
 	udamon_core_merge(ctx, thres, ctx->sz_limit);
 	udamon_core_apply_pending(ctx);
 	if (ctx->attrs.goal.aggrs) {
@@ -301,7 +325,8 @@ static bool any_target_valid(struct udamon_ctx *ctx)
 	if (!ctx->ops->target_valid)
 		return true;
 	for (size_t i = 0; i < ctx->nr_targets; i++)
-		if (ctx->ops->target_valid(ctx, &ctx->targets[i]))
+		if (!ctx->targets[i].ended &&
+		    ctx->ops->target_valid(ctx, &ctx->targets[i]))
 			return true;
 	return false;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Access report consumption (DESIGN.md section 4): the reports of the
- * current sample pass the sample filters, then mark every region they
+ * Access report consumption: the reports of the current sample pass the
+ * sample filters, then mark every region of their own target that they
  * overlap as accessed, once per region per sample.
  */
 #include <errno.h>
@@ -78,7 +78,7 @@ static void consume_one(struct udamon_ctx *ctx,
 		rep->paddr;
 	uint64_t size = rep->size ? rep->size : 1;
 	uint64_t end = addr + size < addr ? UINT64_MAX : addr + size;
-	bool hit = false;
+	bool hit;
 
 	ctx->nr_reports_seen++;
 	/* arrived before this sample began: it belongs to an older one */
@@ -86,10 +86,11 @@ static void consume_one(struct udamon_ctx *ctx,
 		return;
 	if (addr == UDAMON_UNKNOWN_ADDR)
 		return;
+	if (rep->target >= ctx->nr_targets)
+		return;
 	if (!udamon_filters_pass(ctx->filters, ctx->nr_filters, rep))
 		return;
-	for (size_t i = 0; i < ctx->nr_targets; i++)
-		hit |= mark_regions(&ctx->targets[i], addr, end, rep->cpu);
+	hit = mark_regions(&ctx->targets[rep->target], addr, end, rep->cpu);
 	if (hit)
 		ctx->nr_reports_counted++;
 }

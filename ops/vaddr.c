@@ -252,6 +252,7 @@ static int vaddr_update(struct udamon_ctx *ctx)
 
 struct push_arg {
 	struct udamon_ctx *ctx;
+	size_t target;
 	uint64_t now;
 };
 
@@ -266,6 +267,7 @@ static int push_written(uint64_t start, uint64_t end, void *data)
 		.tid = UDAMON_UNKNOWN_TID,
 		.is_write = 1,
 		.time_ns = a->now,
+		.target = a->target,
 	};
 
 	udamon_ctx_push_report(a->ctx, &r);
@@ -314,7 +316,7 @@ static long check_sampling_pages(struct udamon_ctx *ctx,
 				 struct udamon_target *t)
 {
 	struct vaddr_target *vt = t->ops_data;
-	struct push_arg a = { ctx, now_ns(ctx) };
+	struct push_arg a = { ctx, (size_t)(t - ctx->targets), now_ns(ctx) };
 	long nr = 0;
 	size_t j;
 
@@ -334,7 +336,11 @@ static long check_sampling_pages(struct udamon_ctx *ctx,
 
 static int push_event(const struct udamon_access_report *r, void *data)
 {
-	udamon_ctx_push_report(data, r);
+	struct push_arg *a = data;
+	struct udamon_access_report rep = *r;
+
+	rep.target = a->target;
+	udamon_ctx_push_report(a->ctx, &rep);
 	return 0;
 }
 
@@ -358,7 +364,9 @@ static int check_target(struct udamon_ctx *ctx, struct udamon_target *t)
 	    vaddr_target_valid(ctx, t))
 		return refresh(ctx, t, false);	/* exec: follow it now */
 	if (vt->src) {
-		n = udamon_fault_source_drain(vt->src, push_event, ctx);
+		struct push_arg a = { ctx, (size_t)(t - ctx->targets), 0 };
+
+		n = udamon_fault_source_drain(vt->src, push_event, &a);
 		if (n < 0) {
 			udamon_ctx_set_error(ctx, "vaddr: process %d: reading fault events failed: %s",
 					     vt->pid, strerror((int)-n));
@@ -400,10 +408,11 @@ static int vaddr_check(struct udamon_ctx *ctx)
 	return 0;
 }
 
-static void target_release(struct udamon_target *t)
+static void target_release(struct udamon_ctx *ctx, struct udamon_target *t)
 {
 	struct vaddr_target *vt = t->ops_data;
 
+	(void)ctx;
 	if (!vt)
 		return;
 	if (vt->src)
@@ -423,7 +432,7 @@ static void vaddr_cleanup(struct udamon_ctx *ctx)
 	size_t i;
 
 	for (i = 0; i < ctx->nr_targets; i++)
-		target_release(&ctx->targets[i]);
+		target_release(ctx, &ctx->targets[i]);
 	free(ctx->ops_data);
 	ctx->ops_data = NULL;
 }
@@ -435,6 +444,7 @@ static const struct udamon_ops vaddr_ops = {
 	.prepare_access_checks = vaddr_prepare,
 	.check_accesses = vaddr_check,
 	.target_valid = vaddr_target_valid,
+	.cleanup_target = target_release,
 	.cleanup = vaddr_cleanup,
 };
 

@@ -326,6 +326,8 @@ static const struct field goal_fields[] = {
 };
 
 static const struct field udamon_fields[] = {
+	{ "pid", F_INT, N_ZERO, false,
+	  offsetof(struct udamon_record, pid), K_TOP },
 	{ "nr_cpus", F_UINT, N_ZERO, false,
 	  offsetof(struct udamon_record, nr_cpus), K_TOP },
 	U64("lost_events", false, N_SKIP, struct udamon_record, lost_events),

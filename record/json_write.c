@@ -180,8 +180,9 @@ static void emit_record(struct sink *s, const struct udamon_record *r)
 	     r->context_idx);
 	emit_intervals(s, r);
 	emit(s, ", \"scheme_idx\": null, \"target_id\": %d,\n", r->target_id);
-	emit(s, "\"udamon\": {\"nr_cpus\": %u, \"lost_events\": %llu, "
-	     "\"filters\": ", r->nr_cpus, ull(r->lost_events));
+	emit(s, "\"udamon\": {\"pid\": %d, \"nr_cpus\": %u, "
+	     "\"lost_events\": %llu, \"filters\": ", r->pid, r->nr_cpus,
+	     ull(r->lost_events));
 	emit_str(s, r->filters_desc);
 	emit(s, "},\n\"snapshots\": [");
 	for (i = 0; i < r->nr_snapshots && !s->err; i++) {

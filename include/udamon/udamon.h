@@ -70,6 +70,12 @@ struct udamon_access_report {
 	int tid;		/* UDAMON_UNKNOWN_TID if unknown */
 	int is_write;		/* 1 write, 0 read, -1 unknown */
 	uint64_t time_ns;	/* 0 if unknown */
+	/*
+	 * Index in ctx->targets of the address space vaddr/paddr belong to:
+	 * a report counts only in its own target's regions. Out of range:
+	 * not counted.
+	 */
+	size_t target;
 };
 
 enum udamon_filter_type {
@@ -144,6 +150,12 @@ struct udamon_target {
 	size_t nr_regions;
 	size_t cap_regions;
 	unsigned int nr_regions_at_split; /* count after the last split */
+	/*
+	 * The ops said the target is gone (target_valid false at an
+	 * aggregation): its regions are freed, it gets no more snapshots,
+	 * and its index stays (later targets keep theirs).
+	 */
+	bool ended;
 	void *ops_data;			/* the ops set's per-target state */
 };
 
@@ -166,6 +178,8 @@ struct udamon_ops {
 	int (*check_accesses)(struct udamon_ctx *ctx);
 	/* Is the target still there?  The run ends when no target is. */
 	bool (*target_valid)(struct udamon_ctx *ctx, struct udamon_target *t);
+	/* Optional: release what the ops holds for a target that ended. */
+	void (*cleanup_target)(struct udamon_ctx *ctx, struct udamon_target *t);
 	void (*cleanup)(struct udamon_ctx *ctx);
 };
 
@@ -189,7 +203,10 @@ struct udamon_snapshot {
 	struct udamon_snapshot_region *regions;
 };
 
-/* Called once per target at every aggregation, before counts reset. */
+/*
+ * Called once per target at every aggregation, before counts reset;
+ * targets that ended get no more calls.
+ */
 typedef void (*udamon_snapshot_fn)(struct udamon_ctx *ctx, size_t target_idx,
 				   const struct udamon_snapshot *snap, void *data);
 
@@ -255,6 +272,11 @@ int udamon_ctx_set_attrs(struct udamon_ctx *ctx, const struct udamon_attrs *a);
 /* Replaces the filter list (deep copy). */
 int udamon_ctx_set_filters(struct udamon_ctx *ctx,
 			   const struct udamon_filter *filters, size_t nr);
+/*
+ * Append a target; its index is ctx->nr_targets - 1 and never changes.
+ * Ops may add targets while running (new processes of a tree or cgroup),
+ * but not while they hold pointers into ctx->targets (it may move).
+ */
 int udamon_ctx_add_target(struct udamon_ctx *ctx, int pid);
 
 /*

@@ -473,6 +473,93 @@ static void test_run_stops(void **state)
 	udamon_ctx_free(ctx);
 }
 
+/* Targets whose pid is dead_pid are gone; cleanups are counted. */
+static int dead_pid;
+static unsigned int nr_target_cleanups;
+
+static bool pid_valid(struct udamon_ctx *ctx, struct udamon_target *t)
+{
+	return t->pid != dead_pid;
+}
+
+static void count_cleanup(struct udamon_ctx *ctx, struct udamon_target *t)
+{
+	nr_target_cleanups++;
+}
+
+struct per_target {
+	unsigned int count[3];
+	size_t last_regions[3];
+};
+
+static void per_target_fn(struct udamon_ctx *ctx, size_t idx,
+			  const struct udamon_snapshot *snap, void *data)
+{
+	struct per_target *p = data;
+
+	assert_true(idx < 3);
+	p->count[idx]++;
+	p->last_regions[idx] = snap->nr_regions;
+}
+
+/*
+ * A target that ends (a process of a tree exits) keeps its index and its
+ * earlier snapshots, gets no more, and frees its regions; the others go
+ * on.
+ */
+static void test_ended_target(void **state)
+{
+	struct script s;
+	struct fake_clock c = { 0 };
+	struct udamon_ctx *ctx = script_ctx(&s, &c, three_pages, 3);
+	struct udamon_ops ops = script_ops;
+	struct udamon_range r = { 100 * P, 110 * P };
+	struct per_target p;
+
+	memset(&p, 0, sizeof(p));
+	ops.target_valid = pid_valid;
+	ops.cleanup_target = count_cleanup;
+	ctx->ops = &ops;
+	dead_pid = -1;
+	nr_target_cleanups = 0;
+	set_intervals(ctx, 1000, 10000, 1000000, 3, 100);
+	assert_int_equal(udamon_ctx_add_target(ctx, 41), 0);
+	assert_int_equal(udamon_ctx_add_target(ctx, 42), 0);
+	assert_int_equal(udamon_target_set_regions(&ctx->targets[1], &r, 1), 0);
+	assert_int_equal(udamon_target_set_regions(&ctx->targets[2], &r, 1), 0);
+	ctx->on_snapshot = per_target_fn;
+	ctx->on_snapshot_data = &p;
+	assert_int_equal(udamon_ctx_start(ctx), 0);
+	for (int i = 0; i < 30; i++)	/* 3 aggregations */
+		assert_int_equal(udamon_ctx_step(ctx), 0);
+	assert_int_equal(p.count[0], 3);
+	assert_int_equal(p.count[1], 3);
+	assert_int_equal(p.count[2], 3);
+
+	dead_pid = 41;
+	for (int i = 0; i < 30; i++)
+		assert_int_equal(udamon_ctx_step(ctx), 0);
+	assert_int_equal(p.count[0], 6);
+	assert_int_equal(p.count[1], 3);	/* up to its end */
+	assert_int_equal(p.count[2], 6);
+	assert_true(p.last_regions[2] > 0);
+	assert_true(ctx->targets[1].ended);
+	assert_int_equal(ctx->targets[1].nr_regions, 0);
+	assert_int_equal(nr_target_cleanups, 1);
+	assert_int_equal(ctx->nr_targets, 3);
+
+	/* then the first target: the one left goes on */
+	dead_pid = 0;
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(udamon_ctx_step(ctx), 0);
+	assert_true(ctx->targets[0].ended);
+	assert_false(ctx->targets[2].ended);
+	assert_int_equal(p.count[0], 6);
+	assert_int_equal(p.count[2], 7);
+	assert_int_equal(nr_target_cleanups, 2);
+	udamon_ctx_free(ctx);
+}
+
 static int fail_check(struct udamon_ctx *ctx)
 {
 	return -EIO;
@@ -507,6 +594,7 @@ int main(void)
 		cmocka_unit_test(test_autotune_on_goal),
 		cmocka_unit_test(test_autotune_in_engine),
 		cmocka_unit_test(test_run_stops),
+		cmocka_unit_test(test_ended_target),
 		cmocka_unit_test(test_ops_error),
 	};
 

@@ -222,6 +222,67 @@ static void test_once_per_sample_and_cpus(void **state)
 	udamon_ctx_free(ctx);
 }
 
+/* Mask of the accessed regions of target t, cleared. */
+static unsigned int target_mask(struct udamon_ctx *ctx, size_t t)
+{
+	struct udamon_target *tg = &ctx->targets[t];
+	unsigned int m = 0;
+
+	for (size_t i = 0; i < tg->nr_regions; i++) {
+		if (tg->regions[i].accessed)
+			m |= 1u << i;
+		tg->regions[i].accessed = false;
+	}
+	return m;
+}
+
+static void push_to(struct udamon_ctx *ctx, size_t target, uint64_t addr)
+{
+	struct udamon_access_report r = {
+		.vaddr = addr, .paddr = UDAMON_UNKNOWN_ADDR, .size = 1,
+		.cpu = 0, .tid = 100, .is_write = 1, .target = target,
+	};
+
+	assert_int_equal(udamon_ctx_push_report(ctx, &r), 0);
+}
+
+/*
+ * Processes of a tree share addresses (a forked child has its parent's
+ * layout): a report counts in its own target only.
+ */
+static void test_reports_carry_their_target(void **state)
+{
+	struct script s;
+	struct fake_clock c = { 0 };
+	struct udamon_ctx *ctx = report_ctx(&s, &c);
+	struct udamon_range same[] = { { 1 * P, 2 * P }, { 2 * P, 4 * P },
+				       { 4 * P, 5 * P }, { 8 * P, 9 * P } };
+
+	assert_int_equal(udamon_ctx_add_target(ctx, 43), 0);
+	assert_int_equal(udamon_ctx_add_target(ctx, 44), 0);
+	assert_int_equal(udamon_target_set_regions(&ctx->targets[1], same, 4), 0);
+	assert_int_equal(udamon_target_set_regions(&ctx->targets[2], same, 4), 0);
+
+	push_to(ctx, 1, 2 * P);
+	push_to(ctx, 2, 8 * P);
+	push_to(ctx, 2, 1 * P);
+	udamon_core_consume_reports(ctx);
+	assert_int_equal(target_mask(ctx, 0), 0);
+	assert_int_equal(target_mask(ctx, 1), 0x2);
+	assert_int_equal(target_mask(ctx, 2), 0x9);
+	assert_int_equal(ctx->nr_reports_counted, 3);
+
+	/* no such target: seen, not counted anywhere */
+	push_to(ctx, 3, 2 * P);
+	push_to(ctx, (size_t)-1, 2 * P);
+	udamon_core_consume_reports(ctx);
+	for (size_t t = 0; t < 3; t++)
+		assert_int_equal(target_mask(ctx, t), 0);
+	assert_int_equal(ctx->nr_reports_seen, 5);
+	assert_int_equal(ctx->nr_reports_counted, 3);
+	udamon_ctx_free(ctx);
+}
+
 static void test_binary_search_many(void **state)
 {
 	struct udamon_ctx *ctx = udamon_ctx_new();
@@ -260,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_once_per_sample_and_cpus),
 		cmocka_unit_test(test_binary_search_many),
+		cmocka_unit_test(test_reports_carry_their_target),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -70,6 +70,7 @@ static void build(struct udamon_record *rec, bool goal)
 	rec->ops_update_us = 1000000;
 	rec->has_goal = goal;
 	rec->goal = (struct udamon_intervals_goal){ 400, 3, 5000, 10000000 };
+	rec->pid = 4242;
 	rec->nr_cpus = 2;
 	rec->lost_events = 12;
 	rec->filters_desc = strdup("allow write, \"quoted\"\n");
@@ -91,6 +92,7 @@ static void assert_same(const struct udamon_record *a,
 	assert_int_equal(a->has_goal, b->has_goal);
 	if (a->has_goal)
 		assert_memory_equal(&a->goal, &b->goal, sizeof(a->goal));
+	assert_int_equal(a->pid, b->pid);
 	assert_int_equal(a->nr_cpus, b->nr_cpus);
 	assert_int_equal(a->lost_events, b->lost_events);
 	assert_string_equal(a->filters_desc, b->filters_desc);
@@ -255,8 +257,8 @@ static void test_json_layout(void **state)
 	static const char *const acc_keys[] = { "samples", "percent", NULL };
 	static const char *const age_keys[] = { "usec", "aggr_intervals",
 		NULL };
-	static const char *const ud_keys[] = { "nr_cpus", "lost_events",
-		"filters", NULL };
+	static const char *const ud_keys[] = { "pid", "nr_cpus",
+		"lost_events", "filters", NULL };
 	struct json_object *root, *r, *iv, *goal, *snaps, *s, *reg, *cpus;
 	struct udamon_record rec;
 	char err[256], *text;
@@ -292,6 +294,7 @@ static void test_json_layout(void **state)
 	assert_int_equal(ikey(goal, "max_sample_us"), 10000000);
 
 	assert_keys(key(r, "udamon"), ud_keys);
+	assert_int_equal(ikey(key(r, "udamon"), "pid"), 4242);
 	assert_int_equal(ikey(key(r, "udamon"), "nr_cpus"), 2);
 	assert_int_equal(ikey(key(r, "udamon"), "lost_events"), 12);
 	assert_string_equal(json_object_get_string(key(key(r, "udamon"),
