@@ -41,7 +41,7 @@ static void demo_usage(FILE *f)
 
 static void print_record(const struct udamon_record *rec)
 {
-	struct udamon_access_opts ao = { .snapshot_idx = -1 };
+	struct udamon_access_opts ao = { .compact = true, .snapshot_idx = -1 };
 	struct udamon_heatmap_opts ho = { .time_resol = 12, .addr_resol = 60 };
 
 	udamon_report_access(stdout, rec, 1, &ao);
@@ -173,7 +173,7 @@ static int sim_run(const char *title, bool reports,
 		}
 	printf("== Simulation: %s ==\n", title);
 	{
-		struct udamon_access_opts ao = { .snapshot_idx = -1 };
+		struct udamon_access_opts ao = { .compact = true, .snapshot_idx = -1 };
 
 		udamon_report_access(stdout, &rec, 1, &ao);
 	}

@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/options.h"
+#include "cli/report_opts.h"
 #include "udamon/record.h"
 #include "udamon/report.h"
 #include "udamon/textfmt.h"
@@ -40,15 +42,40 @@ static void usage_access(FILE *f)
 {
 	fprintf(f,
 		"usage: udamon report access [--input FILE] [options]\n\n"
-		"Show the regions of a snapshot of each target, one line each:\n"
-		"  <index> addr [<start>, <end>) (<size>) access <rate> age <age>\n\n"
-		"  -i, --input FILE      record file (default %s)\n"
-		"  --snapshot_idx N      the snapshot to show; negative counts from\n"
-		"                        the end (default -1, the last one)\n"
-		"  --all_snapshots       show every snapshot\n"
-		"  --show_cpus           add each CPU's share of the counted samples\n"
-		"                        (records made with per-CPU attribution)\n"
-		"  -h, --help            this help\n", DEFAULT_INPUT);
+		"Show the snapshots of each target as damo does: a heat bar of the\n"
+		"snapshot, then one line per region\n"
+		"  <index> addr <start> size <size> access <hz> age <age>\n"
+		"and the memory bandwidth estimate and total size.\n\n"
+		"  -i, --input FILE              record file (default %s)\n"
+		"  --snapshot_idx START END      only snapshots START to END (0 is the\n"
+		"                                first; repeatable); times then count\n"
+		"                                from the first snapshot shown\n"
+		"  --sz_region MIN MAX           only regions of MIN to MAX bytes\n"
+		"  --access_rate MIN MAX         ... of MIN to MAX percent access rate\n"
+		"  --age MIN MAX                 ... of MIN to MAX age (bare numbers in\n"
+		"                                microseconds, as damo; or '2s', ...)\n"
+		"  --address START END           only the parts of regions in this\n"
+		"                                range (repeatable)\n"
+		"                                (MIN and MAX may be 'min' and 'max')\n"
+		"  --sort_regions_by KEY...      sort regions by address, access_rate,\n"
+		"                                age, size or temperature\n"
+		"  --sort_regions_dsc KEY...     descending for these keys (or all)\n"
+		"  --total_sz_only               only the total size of each snapshot\n"
+		"  --raw_number                  plain numbers (bytes, ns, hz)\n"
+		"  --json                        the records as damo's JSON\n"
+		"  --compact                     udamon's layout of one snapshot per\n"
+		"                                target, one line per region:\n"
+		"    <index> addr [<start>, <end>) (<size>) access <rate> age <age>\n"
+		"  --snapshot_idx N              (compact) the snapshot to show;\n"
+		"                                negative counts from the end\n"
+		"                                (default -1, the last one)\n"
+		"  --all_snapshots               (compact) every snapshot\n"
+		"  --show_cpus                   (compact) each CPU's share of the\n"
+		"                                counted samples (records made with\n"
+		"                                per-CPU attribution)\n"
+		"  -h, --help                    this help\n\n"
+		"The heat bar is coloured when standard output is a terminal.\n",
+		DEFAULT_INPUT);
 }
 
 static void usage_heatmap(FILE *f)
@@ -144,23 +171,7 @@ static int parse_common(struct report_args *a, int argc, char **argv, int *i)
 
 static int parse_access(struct report_args *a, int argc, char **argv, int *i)
 {
-	const char *arg = argv[*i], *v;
-
-	if (cli_opt_is(arg, "--snapshot_idx")) {
-		v = cli_opt_value(argc, argv, i, "--snapshot_idx");
-		if (!v || opt_long("--snapshot_idx", v, &a->access.snapshot_idx))
-			return -1;
-		return 1;
-	}
-	if (!strcmp(arg, "--all_snapshots")) {
-		a->access.all_snapshots = true;
-		return 1;
-	}
-	if (!strcmp(arg, "--show_cpus")) {
-		a->access.show_cpus = true;
-		return 1;
-	}
-	return 0;
+	return report_parse_access(&a->access, argc, argv, i);
 }
 
 static int parse_addr_range(struct report_args *a, const char **v)
@@ -313,6 +324,8 @@ static int parse_args(struct report_args *a, int argc, char **argv)
 			return cli_fail("report %s: unknown option '%s' (see 'udamon report %s --help')",
 					a->kind, argv[i], a->kind);
 	}
+	if (parse == parse_access && report_check_access(&a->access))
+		return -1;
 	return 0;
 }
 
@@ -410,6 +423,7 @@ int cmd_report(int argc, char **argv)
 	    strcmp(a.kind, "wss"))
 		return cli_error("report: unknown report type '%s': expected access, heatmap or wss",
 				 a.kind);
+	a.access.color = isatty(STDOUT_FILENO);
 	ret = parse_args(&a, argc, argv);
 	if (ret)
 		return ret > 0 ? 0 : 1;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * `report access`: the region table of snapshots, in damo's default text:
+ * `report access`: damo's detailed layout (access_detail.c) or JSON
+ * (access_json.c) of the filtered records (access_select.c), or udamon's
+ * compact layout of one snapshot:
  *
  *   monitored time: [<start>, <end>] (<duration>)
  *   <index> addr [<start>, <end>) (<size>) access <rate> age <age>
@@ -14,6 +16,8 @@
 #include "udamon/report.h"
 #include "udamon/textfmt.h"
 #include "report/report_fmt.h"
+#include "report/access_int.h"
+#include <stdlib.h>
 
 #define BUF	64
 
@@ -110,14 +114,11 @@ static long pick(const struct udamon_record *rec,
 	return idx >= 0 && idx < n ? idx : -1;
 }
 
-int udamon_report_access(FILE *out, const struct udamon_record *recs,
-			 size_t nr, const struct udamon_access_opts *o)
+static int report_compact(FILE *out, const struct udamon_record *recs,
+			  size_t nr, const struct udamon_access_opts *o)
 {
-	static const struct udamon_access_opts dflt = { .snapshot_idx = -1 };
 	size_t i, s;
 
-	if (!o)
-		o = &dflt;
 	/* check every record first: print all or nothing */
 	for (i = 0; i < nr && !o->all_snapshots; i++)
 		if (recs[i].nr_snapshots && pick(&recs[i], o) < 0)
@@ -142,5 +143,27 @@ int udamon_report_access(FILE *out, const struct udamon_record *recs,
 			pr_snapshot(out, rec, &rec->snapshots[s], o);
 		}
 	}
+	return ferror(out) ? -EIO : 0;
+}
+
+int udamon_report_access(FILE *out, const struct udamon_record *recs,
+			 size_t nr, const struct udamon_access_opts *o)
+{
+	static const struct udamon_access_opts dflt;
+	struct udamon_record *sel;
+	int err;
+
+	if (!o)
+		o = &dflt;
+	if (o->compact)
+		return report_compact(out, recs, nr, o);
+	err = access_select(recs, nr, o, &sel);
+	if (err)
+		return err;
+	err = o->json ? access_json(out, sel, nr, o) :
+		access_detailed(out, sel, nr, o);
+	udamon_records_free(sel, nr);
+	if (err)
+		return err;
 	return ferror(out) ? -EIO : 0;
 }

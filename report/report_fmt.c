@@ -98,3 +98,127 @@ char *rfmt_size_accurate(double bytes, char *buf, size_t len)
 {
 	return size_fmt(bytes, "%f %s", buf, len);
 }
+
+/* Python's "%d" % x: the integer part, towards zero. */
+static long long trunc_ll(double x)
+{
+	return (long long)x;
+}
+
+char *rfmt_nr(double nr, bool raw, char *buf, size_t len)
+{
+	long long v = trunc_ll(nr);
+	char digits[32];
+	size_t n, i, o = 0;
+
+	if (raw || !len) {
+		snprintf(buf, len, "%lld", v);
+		return buf;
+	}
+	if (v < 0)
+		buf[o++] = '-';
+	n = (size_t)snprintf(digits, sizeof(digits), "%llu",
+			     v < 0 ? 0ULL - (unsigned long long)v :
+			     (unsigned long long)v);
+	for (i = 0; i < n && o + 2 < len; i++) {
+		if (i && (n - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+char *rfmt_sz(double bytes, bool raw, char *buf, size_t len)
+{
+	if (raw) {
+		snprintf(buf, len, "%lld", trunc_ll(bytes));
+		return buf;
+	}
+	return rfmt_size(bytes, buf, len);
+}
+
+char *rfmt_time(double ns, bool raw, char *buf, size_t len)
+{
+	if (raw) {
+		snprintf(buf, len, "%lld", trunc_ll(ns));
+		return buf;
+	}
+	return rfmt_time_ns(ns, buf, len);
+}
+
+char *rfmt_time_us(double us, bool raw, char *buf, size_t len)
+{
+	if (raw) {
+		snprintf(buf, len, "%lld", trunc_ll(us));
+		return buf;
+	}
+	return rfmt_time_ns(us * 1000, buf, len);
+}
+
+char *rfmt_hz(double hz, bool raw, bool suffix, char *buf, size_t len)
+{
+	char nr[32];
+
+	if (raw)
+		snprintf(buf, len, "%f", hz);
+	else if (hz < 10 && hz != 0)
+		snprintf(buf, len, "%.3f%s", hz, suffix ? " hz" : "");
+	else
+		snprintf(buf, len, "%s%s", rfmt_nr(hz, false, nr, sizeof(nr)),
+			 suffix ? " hz" : "");
+	return buf;
+}
+
+char *rfmt_time_exact(uint64_t ns, bool raw, char *buf, size_t len)
+{
+	static const struct { uint64_t ns; const char *name; } tunits[] = {
+		{ 86400000000000ULL, "d" }, { 3600000000000ULL, "h" },
+		{ 60000000000ULL, "m" }, { 1000000000ULL, "s" },
+		{ 1000000ULL, "ms" }, { 1000ULL, "us" }, { 1, "ns" },
+	};
+	size_t i, o = 0;
+	char nr[32];
+
+	if (raw || !ns) {
+		snprintf(buf, len, raw ? "%llu" : "0 ns",
+			 (unsigned long long)ns);
+		return buf;
+	}
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(tunits) / sizeof(tunits[0]) && ns; i++) {
+		if (ns < tunits[i].ns)
+			continue;
+		o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%s%s %s",
+				      o ? " " : "",
+				      rfmt_nr((double)(ns / tunits[i].ns), false,
+					      nr, sizeof(nr)), tunits[i].name);
+		ns %= tunits[i].ns;
+	}
+	return buf;
+}
+
+char *rfmt_bp(double bp, bool raw, char *buf, size_t len)
+{
+	double ratio = bp / 10000, under;
+	char nr[32], frac[32];
+	size_t n;
+
+	if (raw) {
+		snprintf(buf, len, "%f", bp);
+		return buf;
+	}
+	rfmt_nr((double)trunc_ll(ratio * 100), false, nr, sizeof(nr));
+	under = fmod(ratio * 100, 1);
+	if (under < 0)
+		under += 1;
+	snprintf(frac, sizeof(frac), "%.7f", under);
+	n = strlen(frac);
+	while (n && frac[n - 1] == '0')
+		frac[--n] = '\0';
+	if (n <= 2)
+		snprintf(buf, len, "%s %%", nr);
+	else
+		snprintf(buf, len, "%s.%s %%", nr, frac + 2);
+	return buf;
+}

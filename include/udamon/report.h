@@ -8,10 +8,52 @@
 
 #include "record.h"
 
+/* Region sort keys of damo's --sort_regions_by. */
+enum udamon_sort_key {
+	UDAMON_SORT_ADDRESS,
+	UDAMON_SORT_ACCESS_RATE,
+	UDAMON_SORT_AGE,
+	UDAMON_SORT_SIZE,
+	UDAMON_SORT_TEMPERATURE,
+	UDAMON_NR_SORT_KEYS,
+};
+
+#define UDAMON_MAX_RANGES	16
+
+/* An inclusive [min, max] bound of damo's region filters. */
+struct udamon_minmax {
+	uint64_t min;
+	uint64_t max;
+};
+
 struct udamon_access_opts {
-	long snapshot_idx;	/* -1: the last snapshot of each record */
+	/*
+	 * compact: udamon's one-line-per-region layout of one snapshot
+	 * (snapshot_idx, -1 the last; all_snapshots: every one). Else damo's
+	 * detailed layout of the snapshots the filters keep.
+	 */
+	bool compact;
+	long snapshot_idx;
+	bool all_snapshots;
 	bool show_cpus;		/* add per-CPU share columns when recorded */
-	bool all_snapshots;	/* every snapshot; snapshot_idx is ignored */
+	bool raw_number;	/* damo's machine-friendly numbers */
+	bool json;		/* the filtered records as damo's JSON */
+	bool total_sz_only;	/* only each snapshot's total size */
+	bool color;		/* colour the snapshot heat bar (ANSI) */
+	/* damo's --snapshot_idx START END ranges (inclusive), none: all */
+	size_t nr_snap_ranges;
+	long snap_ranges[UDAMON_MAX_RANGES][2];
+	/* region filters (damo's access pattern and --address) */
+	bool has_sz, has_rate, has_age;
+	struct udamon_minmax sz;	/* bytes */
+	struct udamon_minmax rate;	/* percent */
+	struct udamon_minmax age_us;
+	size_t nr_addr_ranges;		/* sorted, not overlapping */
+	struct udamon_range addr_ranges[UDAMON_MAX_RANGES];
+	/* sort keys applied in order; dsc: bit per key */
+	size_t nr_sort_keys;
+	enum udamon_sort_key sort_keys[UDAMON_NR_SORT_KEYS];
+	unsigned int sort_dsc;
 };
 
 struct udamon_heatmap_opts {

@@ -59,15 +59,27 @@ EOF
 cp rec.json damon.data
 
 expect_out "access, default input" \
-	"0   addr [4.000 KiB   , 16.000 KiB ) (12.000 KiB ) access 50 %  age 100 ms" \
+	"0   addr 4.000 KiB    size 12.000 KiB  access 100 hz age 100 ms       " \
 	"$UDAMON" report access
 expect_out "access total" "total size: 24.000 KiB" \
 	"$UDAMON" report access --input rec.json
-expect_out "access --snapshot_idx 0" \
+expect_out "access --snapshot_idx 1 1: times from that snapshot" \
+	"0   addr 4.000 KiB    size 12.000 KiB  access 100 hz age 100 ms       " \
+	"$UDAMON" report access --input rec.json --snapshot_idx 1 1
+expect_out "access --compact" \
+	"0   addr [4.000 KiB   , 16.000 KiB ) (12.000 KiB ) access 50 %  age 100 ms" \
+	"$UDAMON" report access --compact
+expect_out "access --snapshot_idx 0 --show_cpus" \
 	"0   addr [4.000 KiB   , 16.000 KiB ) (12.000 KiB ) access 100 % age 0 ns cpus 0:75% 1:25%" \
 	"$UDAMON" report access --input rec.json --snapshot_idx 0 --show_cpus
 expect_out "access --all_snapshots" "monitored time: [100 ms, 200 ms] (100 ms)" \
 	"$UDAMON" report access -i rec.json --all_snapshots
+# colour only on a terminal: script(1) gives one
+if command -v script >/dev/null; then
+	script -qc "$UDAMON report access -i rec.json" /dev/null >tty.out </dev/null
+	grep -q $'\e\\[48;5;232m' tty.out || fail "no colour on a terminal: $(head -3 tty.out)"
+fi
+"$UDAMON" report access -i rec.json | grep -q $'\e' && fail "colour escapes into a pipe"
 expect_out "heatmap: hot columns first" "8888888800000000" \
 	"$UDAMON" report heatmap --input rec.json --resol 2 16
 expect_out "heatmap legend" "# resolution: 16x2 (1.500 KiB and 100 ms for each character)" \
@@ -85,10 +97,22 @@ expect_err "bad option" "unknown option '--bogus'" \
 	"$UDAMON" report access --input rec.json --bogus
 expect_err "missing file" "nothere.data: cannot open: No such file or directory" \
 	"$UDAMON" report access --input nothere.data
-expect_err "bad index" "--snapshot_idx 7 is out of range: 'rec.json' has 2 snapshots" \
-	"$UDAMON" report access --input rec.json --snapshot_idx 7
-expect_err "bad index text" "--snapshot_idx 'last': expected an integer" \
+expect_err "bad index" "--snapshot_idx -7 is out of range: 'rec.json' has 2 snapshots" \
+	"$UDAMON" report access --input rec.json --snapshot_idx -7
+expect_err "bad index text" "--snapshot_idx 'last': expected <start> <end> snapshot indices" \
 	"$UDAMON" report access --input rec.json --snapshot_idx last
+expect_err "reversed index range" "--snapshot_idx 3 1: expected 0 <= <start> <= <end>" \
+	"$UDAMON" report access --input rec.json --snapshot_idx 3 1
+expect_err "bad sort key" "--sort_regions_by 'heat': expected address, access_rate" \
+	"$UDAMON" report access --input rec.json --sort_regions_by heat
+expect_err "bad filter" "--sz_region '8K' '4K': <min> is above <max>" \
+	"$UDAMON" report access --input rec.json --sz_region 8K 4K
+expect_err "short filter" "--age needs 2 values" \
+	"$UDAMON" report access --input rec.json --age 1
+expect_err "bad address" "--address 'x' '4K'" \
+	"$UDAMON" report access --input rec.json --address x 4K
+expect_err "compact and json" "--compact (and --show_cpus" \
+	"$UDAMON" report access --input rec.json --compact --json
 expect_err "bad resol" "--resol rows '0': expected a number from 1 to 10000" \
 	"$UDAMON" report heatmap --input rec.json --resol 0 10
 expect_err "short resol" "--resol needs 2 values" \

@@ -114,22 +114,43 @@ static void expect_access(const struct udamon_record *recs, size_t nr,
 	"1   addr [16.000 KiB  , 28.000 KiB ) (12.000 KiB ) access 0 %   age 1.200 s\n" \
 	"total size: 24.000 KiB\n"
 
+/* damo 3.3's text for this record (checked with damo itself) */
+#define DETAILED_LINES \
+	"snapshot time: [0 ns, 100 ms] (100 ms)\n" \
+	"heatmap: 99999999999999888888888888888888888888880000000000000000000000000000000000000000\n" \
+	"# min/max temperatures: -119,999,999, 30,005,000, column size: 307 B\n" \
+	"intervals: sample 5 ms aggr 100 ms (max access hz 200)\n" \
+	"0   addr 4.000 KiB    size 12.000 KiB  access 100 hz age 300 ms       \n" \
+	"1   addr 16.000 KiB   size 12.000 KiB  access 0 hz   age 1.200 s      \n" \
+	"memory bw estimate: 1.172 MiB per second\n" \
+	"total size: 24.000 KiB\n" \
+	"\n" \
+	"snapshot time: [100 ms, 200 ms] (100 ms)\n" \
+	"heatmap: 00000000000000000000000000000000000000009999999999999999999999999999999999999998\n" \
+	"# min/max temperatures: 10,000, 130,000,499, column size: 307 B\n" \
+	"intervals: sample 5 ms aggr 100 ms (max access hz 200)\n" \
+	"0   addr 4.000 KiB    size 12.000 KiB  access 200 hz age 0 ns         \n" \
+	"1   addr 16.000 KiB   size 12.000 KiB  access 10 hz  age 1.300 s      \n" \
+	"memory bw estimate: 2.461 MiB per second\n" \
+	"total size: 24.000 KiB\n" \
+	"record DAMON intervals: sample 5 ms, aggr 100 ms\n"
+
 static void test_access_last_snapshot(void **state)
 {
-	struct udamon_access_opts o = { .snapshot_idx = -1 };
+	struct udamon_access_opts o = { .compact = true, .snapshot_idx = -1 };
 	struct udamon_record rec;
 
 	(void)state;
 	access_record(&rec, 0);
 	expect_access(&rec, 1, &o, 0, SNAP1_LINES);
-	/* NULL options: the same default */
-	expect_access(&rec, 1, NULL, 0, SNAP1_LINES);
+	/* NULL options: damo's detailed layout of every snapshot */
+	expect_access(&rec, 1, NULL, 0, DETAILED_LINES);
 	udamon_record_free(&rec);
 }
 
 static void test_access_snapshot_idx(void **state)
 {
-	struct udamon_access_opts o = { .snapshot_idx = 0 };
+	struct udamon_access_opts o = { .compact = true, .snapshot_idx = 0 };
 	struct udamon_record rec;
 
 	(void)state;
@@ -148,7 +169,8 @@ static void test_access_snapshot_idx(void **state)
 
 static void test_access_show_cpus(void **state)
 {
-	struct udamon_access_opts o = { .snapshot_idx = -1, .show_cpus = true };
+	struct udamon_access_opts o = { .compact = true, .snapshot_idx = -1,
+					.show_cpus = true };
 	struct udamon_record rec;
 
 	(void)state;
@@ -171,7 +193,7 @@ static void test_access_show_cpus(void **state)
 static void test_access_many_records(void **state)
 {
 	struct udamon_snapshot_region r[1] = { { 0, 1 * MiB, 2, 1, NULL } };
-	struct udamon_access_opts o = { .snapshot_idx = -1 };
+	struct udamon_access_opts o = { .compact = true, .snapshot_idx = -1 };
 	struct udamon_record recs[3];
 
 	(void)state;
