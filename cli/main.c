@@ -16,14 +16,37 @@ struct command {
 
 static const struct command commands[] = {
 	{ "record", cmd_record, "monitor a process and save the accesses to a file" },
-	{ "report", cmd_report, "show a record: access, heatmap, wss" },
+	{ "report", cmd_report, "show a record or running monitors: access, heatmap, wss, damon" },
+	{ "start", cmd_start, "start a monitor in the background" },
+	{ "tune", cmd_tune, "change a running monitor's parameters" },
+	{ "stop", cmd_stop, "stop running monitors" },
+	{ "status", cmd_status, "show running monitors (= report damon)" },
 	{ "demo", cmd_demo, "monitor a built-in workload and show the result" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+static char *capture_buf;
+static size_t capture_len;
+
+void cli_capture(char *buf, size_t len)
+{
+	capture_buf = buf;
+	capture_len = len;
+	if (buf && len)
+		buf[0] = '\0';
+}
+
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
+	/* the first error while capturing, e.g. for a control answer */
+	if (capture_buf && !capture_buf[0] && !*prefix) {
+		va_list aq;
+
+		va_copy(aq, ap);
+		vsnprintf(capture_buf, capture_len, fmt, aq);
+		va_end(aq);
+	}
 	fprintf(stderr, "udamon: %s", prefix);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
@@ -89,7 +112,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < NR_COMMANDS; i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);
-	cli_error("unknown command '%s': expected one of record, report, demo "
+	cli_error("unknown command '%s': expected one of record, report, start, tune, stop, status, demo "
 		  "(see 'udamon --help')", argv[1]);
 	return 1;
 }

@@ -71,7 +71,7 @@ static bool has_tid(const int *tids, size_t nr, int tid)
 }
 
 /* Every --exp_ops_tids entry must be a thread of an attached pid. */
-static int check_tids(const struct monitor *m, const struct mon_opts *o)
+int monitor_check_tids(const struct monitor *m, const struct mon_opts *o)
 {
 	int *tids = NULL;
 	size_t nr = 0;
@@ -188,7 +188,19 @@ static int after_sample(struct udamon_ctx *ctx, void *data)
 
 static void warn_mapping(const char *msg, void *data)
 {
+	struct monitor *m = data;
+
 	cli_warn("%s", msg);
+	if (m->nr_warnings < MONITOR_MAX_WARNINGS) {
+		m->warnings[m->nr_warnings] = strdup(msg);
+		if (m->warnings[m->nr_warnings])
+			m->nr_warnings++;
+	}
+}
+
+bool monitor_stop_signalled(void)
+{
+	return stop_signal != 0;
 }
 
 /* The first target's record; those of later targets copy its settings. */
@@ -265,12 +277,13 @@ int monitor_setup(struct monitor *m, const struct mon_opts *o)
 	struct udamon_vaddr_opts vo = {
 		.attribution = o->has_cpus || o->nr_tids,
 		.warn = warn_mapping,
+		.warn_data = m,
 	};
 	int err;
 
 	if (!m->child && kill(m->pid, 0) && errno == ESRCH)
 		return cli_fail("no such process: %d", m->pid);
-	if (check_tids(m, o) || setup_ctx(m, o) || setup_record(m, o))
+	if (monitor_check_tids(m, o) || setup_ctx(m, o) || setup_record(m, o))
 		return -1;
 	m->ctx->on_snapshot = on_snapshot;
 	m->ctx->on_snapshot_data = m;
@@ -309,7 +322,7 @@ int monitor_run(struct monitor *m)
 /* We started it, so we end it: SIGTERM, then SIGKILL after 2 s. */
 static void end_child(struct monitor *m)
 {
-	if (!m->child || m->child_exited)
+	if (!m->child || m->child_exited || m->keep_child)
 		return;
 	kill(m->child, SIGTERM);
 	for (int i = 0; i < 200 && !m->child_exited; i++) {
@@ -348,4 +361,6 @@ void monitor_finish(struct monitor *m)
 	udamon_records_free(m->recs, m->nr_recs);
 	m->recs = NULL;
 	m->nr_recs = 0;
+	while (m->nr_warnings)
+		free(m->warnings[--m->nr_warnings]);
 }

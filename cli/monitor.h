@@ -11,6 +11,8 @@
 #include "udamon/record.h"
 #include "udamon/udamon.h"
 
+#define MONITOR_MAX_WARNINGS	32
+
 struct monitor {
 	struct udamon_ctx *ctx;
 	/* one record per target, by target index (damo's multi-target layout) */
@@ -27,6 +29,10 @@ struct monitor {
 	/* Called after each sample; non-zero ends the run (record, start). */
 	int (*tick)(struct monitor *m, void *data);
 	void *tick_data;
+	bool keep_child;	/* leave a command we started running (start) */
+	/* mappings that could not be monitored, and why (the first ones) */
+	char *warnings[MONITOR_MAX_WARNINGS];
+	size_t nr_warnings;
 };
 
 /* Run cmd through the shell ("exec cmd", so its pid is the program's). */
@@ -35,6 +41,10 @@ int monitor_spawn(struct monitor *m, const char *cmd);
 void monitor_adopt_child(struct monitor *m, pid_t pid);
 /* Check the target, build the context and attach. -1 after printing. */
 int monitor_setup(struct monitor *m, const struct mon_opts *o);
+/* Is every --exp_ops_tids entry a thread of the target? -1 after printing. */
+int monitor_check_tids(const struct monitor *m, const struct mon_opts *o);
+/* Did SIGINT, SIGTERM or SIGHUP come (during or after monitor_run)? */
+bool monitor_stop_signalled(void);
 /* Monitor until timeout, SIGINT/SIGTERM or the target's end. */
 int monitor_run(struct monitor *m);
 /* End a child we started (if still running) and free everything. */

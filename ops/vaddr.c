@@ -586,6 +586,64 @@ int udamon_vaddr_attach(struct udamon_ctx *ctx,
 	return 0;
 }
 
+int udamon_vaddr_set_attribution(struct udamon_ctx *ctx, bool on)
+{
+	char err[UDAMON_ERRMSG_LEN];
+	size_t i;
+	int ret;
+
+	if (ctx->ops != &vaddr_ops) {
+		udamon_ctx_set_error(ctx, "vaddr: not attached");
+		return -EINVAL;
+	}
+	for (i = 0; i < ctx->nr_targets; i++) {
+		struct vaddr_target *vt = ctx->targets[i].ops_data;
+
+		if (!vt || !on == !vt->src)
+			continue;
+		if (!on) {
+			udamon_fault_source_close(vt->src);
+			vt->src = NULL;
+			continue;
+		}
+		ret = udamon_fault_source_open(vt->pid, &vt->src, err,
+					       sizeof(err));
+		if (ret) {
+			udamon_ctx_set_error(ctx, "vaddr: %s", err);
+			return ret;
+		}
+		vt->lost = 0;
+	}
+	vctx(ctx)->opts.attribution = on;
+	return 0;
+}
+
+int udamon_vaddr_set_regions(struct udamon_ctx *ctx, size_t idx,
+			     const struct udamon_range *ranges, size_t nr)
+{
+	struct udamon_target *t = &ctx->targets[idx];
+	struct vaddr_target *vt;
+	int ret;
+
+	if (ctx->ops != &vaddr_ops || idx >= ctx->nr_targets ||
+	    !t->ops_data) {
+		udamon_ctx_set_error(ctx, "vaddr: target %zu is not monitored",
+				     idx);
+		return -EINVAL;
+	}
+	vt = t->ops_data;
+	if (nr) {
+		ret = udamon_target_update_regions(t, ranges, nr);
+		if (ret) {
+			udamon_ctx_set_error(ctx, "vaddr: cannot set the regions: %s",
+					     strerror(-ret));
+			return ret;
+		}
+	}
+	vt->user_regions = nr > 0;
+	return refresh(ctx, t, false);
+}
+
 int udamon_vaddr_probe(char *err, size_t errlen)
 {
 	return udamon_uffd_wp_probe(err, errlen);

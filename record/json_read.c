@@ -1030,12 +1030,12 @@ static int parse(struct rd *rd, struct src *s)
 }
 
 /* Open the file, and tell plain text from zlib by its first byte. */
-static int open_src(struct rd *rd, struct src *s)
+static int open_src(struct rd *rd, struct src *s, FILE *given)
 {
 	size_t got;
 	int err;
 
-	s->f = fopen(rd->file, "rb");
+	s->f = given ? given : fopen(rd->file, "rb");
 	if (!s->f) {
 		err = -errno;
 		rd_fail(rd, "cannot open: %s", strerror(errno));
@@ -1058,18 +1058,18 @@ static int open_src(struct rd *rd, struct src *s)
 	return 0;
 }
 
-int udamon_record_read(const char *path, struct udamon_record **recs,
-		       size_t *nr, char *err, size_t errlen)
+static int read_records(const char *path, FILE *f, struct udamon_record **recs,
+			size_t *nr, char *err, size_t errlen)
 {
 	struct rd rd = { .file = path, .err = err, .errlen = errlen };
 	struct src *s = calloc(1, sizeof(*s));
-	int ret = s ? open_src(&rd, s) : -ENOMEM;
+	int ret = s ? open_src(&rd, s, f) : -ENOMEM;
 
 	if (!ret)
 		ret = parse(&rd, s);
 	if (s && s->zlib)
 		inflateEnd(&s->zs);
-	if (s && s->f)
+	if (s && s->f && !f)
 		fclose(s->f);
 	free(s);
 	free(rd.pending);
@@ -1085,4 +1085,17 @@ int udamon_record_read(const char *path, struct udamon_record **recs,
 	*recs = rd.recs;
 	*nr = rd.nr_recs;
 	return 0;
+}
+
+int udamon_record_read(const char *path, struct udamon_record **recs,
+		       size_t *nr, char *err, size_t errlen)
+{
+	return read_records(path, NULL, recs, nr, err, errlen);
+}
+
+int udamon_record_read_stream(FILE *f, const char *name,
+			      struct udamon_record **recs, size_t *nr,
+			      char *err, size_t errlen)
+{
+	return read_records(name, f, recs, nr, err, errlen);
 }

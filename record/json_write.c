@@ -303,3 +303,11 @@ fail:
 	free(tmp);
 	return ret;
 }
+
+int udamon_record_write_stream(FILE *f, enum udamon_record_format fmt,
+			       const struct udamon_record *recs, size_t nr)
+{
+	if (fmt != UDAMON_RECORD_JSON && fmt != UDAMON_RECORD_JSON_COMPRESSED)
+		return -EINVAL;
+	return write_stream(f, fmt, recs, nr);
+}

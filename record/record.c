@@ -74,6 +74,19 @@ int udamon_record_add_snapshot(struct udamon_record *rec,
 	return 0;
 }
 
+void udamon_record_drop_oldest(struct udamon_record *rec, size_t n)
+{
+	size_t i;
+
+	if (n > rec->nr_snapshots)
+		n = rec->nr_snapshots;
+	for (i = 0; i < n; i++)
+		snapshot_free(&rec->snapshots[i]);
+	memmove(rec->snapshots, rec->snapshots + n,
+		(rec->nr_snapshots - n) * sizeof(*rec->snapshots));
+	rec->nr_snapshots -= n;
+}
+
 void udamon_record_free(struct udamon_record *rec)
 {
 	size_t i;

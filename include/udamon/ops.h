@@ -59,6 +59,16 @@ int udamon_vaddr_probe(char *err, size_t errlen);
 int udamon_vaddr_attach(struct udamon_ctx *ctx,
 			const struct udamon_vaddr_opts *opts);
 
+/*
+ * Online changes while monitoring: turn the fault event source (CPU and
+ * thread of each write) on or off for every target; give target idx fixed
+ * regions (nr > 0: regions overlapping them keep their history, the rest
+ * is dropped or filled in) or return it to the three-region rule (nr 0).
+ */
+int udamon_vaddr_set_attribution(struct udamon_ctx *ctx, bool on);
+int udamon_vaddr_set_regions(struct udamon_ctx *ctx, size_t idx,
+			     const struct udamon_range *ranges, size_t nr);
+
 /* Threads of a process (sorted tids), for --exp_ops_tids validation. */
 int udamon_vaddr_threads(int pid, int **tids, size_t *nr);
 

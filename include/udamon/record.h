@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "udamon.h"
 
@@ -45,6 +46,8 @@ struct udamon_record {
 /* Append a deep copy of snap (its regions and cpu_samples). */
 int udamon_record_add_snapshot(struct udamon_record *rec,
 			       const struct udamon_snapshot *snap);
+/* Free the n oldest snapshots (all when n is larger). */
+void udamon_record_drop_oldest(struct udamon_record *rec, size_t n);
 void udamon_record_free(struct udamon_record *rec);	/* contents only */
 void udamon_records_free(struct udamon_record *recs, size_t nr); /* + array */
 
@@ -55,9 +58,16 @@ void udamon_records_free(struct udamon_record *recs, size_t nr); /* + array */
 int udamon_record_write(const char *path, enum udamon_record_format fmt,
 			const struct udamon_record *recs, size_t nr,
 			bool rename_old, char *err, size_t errlen);
+/* The same text to an open stream (no temporary file, no rename). */
+int udamon_record_write_stream(FILE *f, enum udamon_record_format fmt,
+			       const struct udamon_record *recs, size_t nr);
 /* Read either format (detected from the content). */
 int udamon_record_read(const char *path, struct udamon_record **recs,
 		       size_t *nr, char *err, size_t errlen);
+/* The same from an open stream; name is used in messages. */
+int udamon_record_read_stream(FILE *f, const char *name,
+			      struct udamon_record **recs, size_t *nr,
+			      char *err, size_t errlen);
 int udamon_record_format_parse(const char *s, enum udamon_record_format *fmt,
 			       char *err, size_t errlen);
 

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: MIT
+/*
+ * udamon stop: end background monitors cleanly (they disarm, unregister,
+ * close and exit; their targets run on untouched). A monitor that died is
+ * noticed, reported and its stale files removed.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/control_client.h"
+#include "cli/rundir.h"
+
+#define STOP_WAIT_MS	30000
+
+static void stop_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: udamon stop [--index N]\n\n"
+		"Stop the background monitor N, or all of them. Each disarms and\n"
+		"unregisters from its target, which runs on untouched, and exits.\n");
+}
+
+/* Wait for the monitor process to exit. */
+static int wait_exit(int index, pid_t pid)
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int r;
+
+	if (fd < 0)
+		return errno == ESRCH ? 0 : cli_fail("monitor %d: pidfd_open: %s",
+						     index, strerror(errno));
+	do
+		r = poll(&p, 1, STOP_WAIT_MS);
+	while (r < 0 && errno == EINTR);
+	close(fd);
+	if (r == 0)
+		return cli_fail("monitor %d (pid %d) did not exit within %d s",
+				index, (int)pid, STOP_WAIT_MS / 1000);
+	return 0;
+}
+
+static int stop_one(const struct rundir_entry *e)
+{
+	struct json_object *ans;
+	char sock[4096];
+	int err;
+
+	if (e->state == RUNDIR_DEAD) {
+		rundir_clean_stale(e);
+		return 0;
+	}
+	err = control_call(e->index, "stop", NULL, &ans);
+	if (err == CONTROL_GONE)
+		return 0;
+	if (err)
+		return -1;
+	json_object_put(ans);
+	if (wait_exit(e->index, e->pid))
+		return -1;
+	rundir_file(sock, sizeof(sock), e->index, "sock");
+	if (!access(sock, F_OK)) {
+		/* it exited without removing them: it died meanwhile */
+		rundir_release(e->index);
+	}
+	fprintf(stderr, "udamon: monitor %d (pid %d) stopped\n", e->index,
+		(int)e->pid);
+	return 0;
+}
+
+int cmd_stop(int argc, char **argv)
+{
+	struct rundir_entry *v;
+	int index = -1, ret = 0;
+	size_t n, done = 0;
+
+	for (int i = 1; i < argc; i++) {
+		int taken;
+
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			stop_usage(stdout);
+			return 0;
+		}
+		taken = control_parse_index(argc, argv, &i, &index);
+		if (taken < 0)
+			return 1;
+		if (!taken)
+			return cli_error("stop: unknown argument '%s' (see "
+					 "'udamon stop --help')", argv[i]);
+	}
+	if (rundir_list(&v, &n))
+		return 1;
+	for (size_t i = 0; i < n; i++) {
+		if (index >= 0 && v[i].index != index)
+			continue;
+		done++;
+		if (stop_one(&v[i]))
+			ret = 1;
+	}
+	free(v);
+	if (!done && index >= 0)
+		return cli_error("no monitor with index %d (see 'udamon status')",
+				 index);
+	if (!done)
+		return cli_error("no monitor is running");
+	return ret;
+}
