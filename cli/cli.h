@@ -10,6 +10,8 @@ int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_start(int argc, char **argv);
+/* udamon record ongoing (argv[1] is "ongoing"). */
+int cmd_record_ongoing(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
 int cmd_status(int argc, char **argv);

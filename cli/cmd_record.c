@@ -21,7 +21,8 @@ struct record_opts {
 static void record_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: udamon record [options] [<pid> | \"<command line>\"]\n\n"
+		"usage: udamon record [options] [<pid> | \"<command line>\"]\n"
+		"       udamon record ongoing [options]   (see its --help)\n\n"
 		"Monitor a process and save its access pattern to a damo record.\n\n"
 		"Record options:\n"
 		"  -o, --out FILE        output file (default damon.data; an existing\n"
@@ -175,6 +176,8 @@ int cmd_record(int argc, char **argv)
 	struct record_opts r;
 	int ret;
 
+	if (argc > 1 && !strcmp(argv[1], "ongoing"))
+		return cmd_record_ongoing(argc, argv);
 	memset(&r, 0, sizeof(r));
 	mon_opts_init(&r.mon);
 	r.out.path = "damon.data";

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/control_client.h"
+#include "cli/live_records.h"
 #include "cli/options.h"
 #include "cli/report_opts.h"
 #include "udamon/record.h"
@@ -20,6 +22,8 @@
 struct report_args {
 	const char *kind;
 	const char *input;
+	bool has_input;		/* else running monitors, if any */
+	int index;		/* --index: one running monitor */
 	struct udamon_access_opts access;
 	struct udamon_heatmap_opts heatmap;
 	struct udamon_wss_opts wss;
@@ -29,11 +33,15 @@ struct report_args {
 static void usage_main(FILE *f)
 {
 	fprintf(f,
-		"usage: udamon report {access,heatmap,wss} [--input FILE] [options]\n\n"
-		"Show a record file (default %s) in damo's report formats:\n"
+		"usage: udamon report {access,heatmap,wss} [--input FILE | --index N] [options]\n"
+		"       udamon report damon [--index N] [--json]\n\n"
+		"Show a record file, or without --input the latest snapshots of the\n"
+		"running monitors (udamon start; --index N: only monitor N), or the\n"
+		"record file %s when none runs, in damo's report formats:\n"
 		"  access    the regions of a snapshot: address, size, access rate, age\n"
 		"  heatmap   access frequency over time (rows) and addresses (columns)\n"
-		"  wss       the distribution of working set sizes\n\n"
+		"  wss       the distribution of working set sizes\n"
+		"  damon     the state of the running monitors (= udamon status)\n\n"
 		"Run 'udamon report <type> --help' for the options of each.\n",
 		DEFAULT_INPUT);
 }
@@ -164,9 +172,10 @@ static int parse_common(struct report_args *a, int argc, char **argv, int *i)
 {
 	if (cli_opt_is(argv[*i], "--input") || !strcmp(argv[*i], "-i")) {
 		a->input = cli_opt_value(argc, argv, i, "--input");
+		a->has_input = true;
 		return a->input ? 1 : -1;
 	}
-	return 0;
+	return control_parse_index(argc, argv, i, &a->index);
 }
 
 static int parse_access(struct report_args *a, int argc, char **argv, int *i)
@@ -378,7 +387,17 @@ static int run_report(struct report_args *a)
 	size_t nr = 0;
 	int ret;
 
-	ret = udamon_record_read(a->input, &recs, &nr, err, sizeof(err));
+	if (a->index >= 0 && a->has_input)
+		return cli_error("report: --index reads a running monitor, --input "
+				 "a file: give one of them");
+	if (a->index >= 0 || (!a->has_input && live_any())) {
+		if (live_fetch_all(a->index, &recs, &nr))
+			return 1;
+		a->input = "the running monitors";
+		ret = 0;
+	} else {
+		ret = udamon_record_read(a->input, &recs, &nr, err, sizeof(err));
+	}
 	if (ret == -ENOENT)
 		return cli_error("%s (make one with 'udamon record', or name one with --input FILE)",
 				 err);
@@ -405,6 +424,7 @@ int cmd_report(int argc, char **argv)
 {
 	struct report_args a = {
 		.input = DEFAULT_INPUT,
+		.index = -1,
 		.access = { .snapshot_idx = -1 },
 		.wss = { .acc_thres = 1, .sz_thres = 1 },
 	};
@@ -419,6 +439,8 @@ int cmd_report(int argc, char **argv)
 		return 0;
 	}
 	a.kind = argv[1];
+	if (!strcmp(a.kind, "damon"))
+		return cmd_status(argc - 1, argv + 1);
 	if (strcmp(a.kind, "access") && strcmp(a.kind, "heatmap") &&
 	    strcmp(a.kind, "wss"))
 		return cli_error("report: unknown report type '%s': expected access, heatmap or wss",

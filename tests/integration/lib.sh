@@ -121,3 +121,10 @@ probed_record() {
 	grep -v "exited with status 0" "$TMP/$name.err"	# warnings, if any
 	heat "$TMP/$name.data" "$TMP/$name.addr"
 }
+
+# The process has exited (a zombie counts: reaping it is its parent's job,
+# and a container's pid 1 may be slow at it).
+exited() {
+	! kill -0 "$1" 2>/dev/null ||
+		grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
+}
