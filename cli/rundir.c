@@ -46,7 +46,10 @@ int rundir_ensure(void)
 	return 0;
 }
 
-/* Field 22 of /proc/PID/stat: the start time, which tells a reused pid. */
+/*
+ * Field 22 of /proc/PID/stat: the start time, which tells a reused pid; 0
+ * when the process is gone or a zombie (dead, not yet reaped).
+ */
 static unsigned long long start_time(pid_t pid)
 {
 	char path[64], buf[1024], *p;
@@ -64,6 +67,8 @@ static unsigned long long start_time(pid_t pid)
 		return 0;
 	buf[n] = '\0';
 	p = strrchr(buf, ')');		/* the name may hold spaces */
+	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
+		return 0;
 	for (i = 2; p && i < 22; i++)
 		p = strchr(p + 1, ' ');
 	if (p)

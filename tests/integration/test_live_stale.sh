@@ -1,0 +1,68 @@
+#!/bin/bash
+# Monitors that die or whose targets end. A kill -9 of a monitor leaves its
+# target intact (the kernel drops the registrations with the monitor's
+# userfaultfd); report damon and stop notice the stale socket, say so and
+# clean up. A monitor whose target exits keeps its last snapshots and says
+# so until stopped; with --exit_on_target_end it ends by itself.
+. "$(dirname "$0")/lib.sh"
+need_write_monitoring
+export UDAMON_RUN_DIR=$TMP/run
+WO=(--exp_ops_use_reports y --exp_ops_write_only y)
+
+"$WL/wl_ranges" --seconds 0 --addr-file "$TMP/wl.addr" a:write:2M b:idle:4M &
+wl=$!; PIDS+=("$wl")
+wait_lines "$TMP/wl.addr" 2
+
+# killed: start a monitor on the workload and kill -9 it
+killed() {
+	local mpid
+	"$UDAMON" start "${WO[@]}" "$wl" >/dev/null || fail "start failed"
+	mpid=$(cut -d' ' -f1 "$UDAMON_RUN_DIR/0.pid"); PIDS+=("$mpid")
+	sleep 0.5
+	kill -9 "$mpid"
+	for _ in $(seq 1 100); do exited "$mpid" && break; sleep 0.05; done
+	kill -0 "$wl" || fail "the target died with its monitor"
+	expect_no_uffd_wp "$wl"
+	[ -e "$UDAMON_RUN_DIR/0.sock" ] || fail "no stale socket to test with"
+}
+
+for cmd in "report damon" stop; do
+	note "kill -9 of the monitor, then $cmd"
+	killed
+	out=$("$UDAMON" $cmd 2>&1) || fail "$cmd failed on a stale monitor: $out"
+	echo "$out"
+	grep -q "monitor 0 (pid [0-9]*) is gone" <<<"$out" ||
+		fail "$cmd did not report the dead monitor"
+	[ ! -e "$UDAMON_RUN_DIR/0.sock" ] && [ ! -e "$UDAMON_RUN_DIR/0.pid" ] ||
+		fail "$cmd left the stale files: $(ls "$UDAMON_RUN_DIR")"
+done
+"$UDAMON" status | grep -q "no monitor is running" || fail "stale state left behind"
+
+note "a target that ends: the monitor keeps its last snapshots until stopped"
+"$UDAMON" start "${WO[@]}" "$WL/wl_ranges --seconds 2 --addr-file $TMP/end.addr e:write:2M" \
+	>/dev/null || fail "start of a command failed"
+mpid=$(cut -d' ' -f1 "$UDAMON_RUN_DIR/0.pid"); PIDS+=("$mpid")
+for _ in $(seq 1 100); do
+	"$UDAMON" status | grep -q "state: target ended" && break
+	sleep 0.1
+done
+"$UDAMON" status | tee "$TMP/status"
+grep -q "state: target ended" "$TMP/status" || fail "status does not say the target ended"
+grep -q "exited with status 0" "$TMP/status" ||
+	fail "status does not say how the target ended (or its data check failed)"
+"$UDAMON" report access --compact >"$TMP/last" || fail "report access after the target ended"
+grep -q . "$TMP/last" || fail "no last snapshot after the target ended"
+kill -0 "$mpid" || fail "the monitor did not stay"
+"$UDAMON" stop >/dev/null || fail "stop after the target ended"
+exited "$mpid" || fail "the monitor did not exit on stop"
+
+note "--exit_on_target_end"
+"$UDAMON" start --exit_on_target_end "${WO[@]}" \
+	"$WL/wl_ranges --seconds 1 e:write:2M" >/dev/null || fail "start failed"
+mpid=$(cut -d' ' -f1 "$UDAMON_RUN_DIR/0.pid"); PIDS+=("$mpid")
+for _ in $(seq 1 100); do exited "$mpid" && break; sleep 0.1; done
+exited "$mpid" || fail "the monitor did not exit when its target ended"
+[ ! -e "$UDAMON_RUN_DIR/0.sock" ] || fail "the monitor left its socket"
+
+kill -TERM "$wl"; wait "$wl" || fail "the workload's data check failed"
+echo "stale monitors and ended targets as expected"
