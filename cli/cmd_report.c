@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -90,10 +91,23 @@ static void usage_heatmap(FILE *f)
 {
 	fprintf(f,
 		"usage: udamon report heatmap [--input FILE] [options]\n\n"
-		"Draw access frequency as digits 0 (cold) to 9 (hot): time goes down\n"
-		"the rows, addresses along the columns; legend lines follow.\n\n"
+		"Draw access frequency as digits 0 (cold) to 9 (hot), coloured on a\n"
+		"terminal: time goes down the rows, addresses along the columns;\n"
+		"legend lines follow. Or draw it as a picture, or print damo's raw\n"
+		"cells.\n\n"
 		"  -i, --input FILE              record file (default %s)\n"
-		"  --resol ROWS COLUMNS          resolution (default 20 80)\n"
+		"  --output stdout|raw|FILE      text (default); \"<time> <address>\n"
+		"                                <heat>\" per cell; or a picture,\n"
+		"                                FILE ending in .png, .svg or .pdf\n"
+		"  --resol ROWS COLUMNS          resolution (default 40 80, and\n"
+		"                                500 500 for raw and pictures)\n"
+		"  --time_range START END [BASE] times to draw, in ns or with units;\n"
+		"                                absolute, or from BASE: a time,\n"
+		"                                'guided' (the record's start) or\n"
+		"                                'guided_end' (its end)\n"
+		"  --abs_time, --abs_addr        raw and picture axes in absolute\n"
+		"                                time and addresses (default: from\n"
+		"                                the map's start)\n"
 		"  --tid ID                      target id of the record to draw\n"
 		"                                (default: the widest target)\n"
 		"  --address_range START END     addresses to draw (default: the\n"
@@ -196,6 +210,75 @@ static int parse_addr_range(struct report_args *a, const char **v)
 	return 0;
 }
 
+static bool has_ext(const char *s, const char *ext)
+{
+	size_t n = strlen(s), e = strlen(ext);
+
+	return n > e && !strcasecmp(s + n - e, ext);
+}
+
+/* damo's --output: stdout, raw, or a picture file */
+static int parse_heatmap_output(struct report_args *a, const char *v)
+{
+	if (!strcmp(v, "stdout")) {
+		a->heatmap.output_kind = UDAMON_HEATMAP_TEXT;
+	} else if (!strcmp(v, "raw")) {
+		a->heatmap.output_kind = UDAMON_HEATMAP_RAW;
+	} else if (has_ext(v, ".png") || has_ext(v, ".svg") ||
+		   has_ext(v, ".pdf")) {
+		a->heatmap.output_kind = UDAMON_HEATMAP_PICTURE;
+		a->heatmap.output = v;
+	} else {
+		return cli_fail("--output '%s': expected stdout, raw, or a file name ending in .png, .svg or .pdf",
+				v);
+	}
+	return 0;
+}
+
+static int parse_ns(const char *name, const char *v, uint64_t *ns)
+{
+	char err[256];
+	uint64_t us;
+
+	/* damo's text_to_ns: bare numbers are ns, units allowed */
+	if (!udamon_parse_u64(v, ns, err, sizeof(err)))
+		return 0;
+	if (udamon_parse_time_us(v, 1, &us, err, sizeof(err)))
+		return cli_fail("%s '%s': expected nanoseconds or a time with a unit, e.g. 1500000000 or 1.5s",
+				name, v);
+	*ns = us * 1000;
+	return 0;
+}
+
+/* --time_range START END [BASE]: absolute ns, or from BASE */
+static int parse_time_range(struct report_args *a, int argc, char **argv,
+			    int *i)
+{
+	const char *v[2] = { NULL, NULL };
+	uint64_t base = 0;
+
+	if (take(argc, argv, i, "--time_range", 2, "start and end", v) ||
+	    parse_ns("--time_range start", v[0], &a->heatmap.time_range[0]) ||
+	    parse_ns("--time_range end", v[1], &a->heatmap.time_range[1]))
+		return -1;
+	if (*i + 1 < argc && argv[*i + 1][0] != '-') {
+		(*i)++;
+		if (!strcmp(argv[*i], "guided") ||
+		    !strcmp(argv[*i], "guided_end"))
+			a->heatmap.time_base = !strcmp(argv[*i], "guided") ?
+				UDAMON_TIME_GUIDED : UDAMON_TIME_GUIDED_END;
+		else if (parse_ns("--time_range base", argv[*i], &base))
+			return -1;
+	}
+	a->heatmap.time_range[0] += base;
+	a->heatmap.time_range[1] += base;
+	if (a->heatmap.time_range[1] <= a->heatmap.time_range[0])
+		return cli_fail("--time_range %s %s: expected START below END",
+				v[0], v[1]);
+	a->heatmap.has_time_range = true;
+	return 0;
+}
+
 static int parse_heatmap(struct report_args *a, int argc, char **argv, int *i)
 {
 	const char *arg = argv[*i], *v[2] = { NULL, NULL };
@@ -218,6 +301,20 @@ static int parse_heatmap(struct report_args *a, int argc, char **argv, int *i)
 			return cli_fail("--tid '%s': out of range", v[0]);
 		a->heatmap.has_target_id = true;
 		a->heatmap.target_id = (int)tid;
+		return 1;
+	}
+	if (cli_opt_is(arg, "--output")) {
+		v[0] = cli_opt_value(argc, argv, i, "--output");
+		return v[0] && parse_heatmap_output(a, v[0]) ? -1 : v[0] ? 1 : -1;
+	}
+	if (!strcmp(arg, "--time_range"))
+		return parse_time_range(a, argc, argv, i) ? -1 : 1;
+	if (!strcmp(arg, "--abs_time")) {
+		a->heatmap.abs_time = true;
+		return 1;
+	}
+	if (!strcmp(arg, "--abs_addr")) {
+		a->heatmap.abs_addr = true;
 		return 1;
 	}
 	if (!strcmp(arg, "--address_range")) {
@@ -375,9 +472,25 @@ static int report_error(const struct report_args *a, int err,
 	case -EINVAL:
 		return cli_error("report %s: invalid options for '%s'", a->kind,
 				 a->input);
+	case -EIO:
+		if (!strcmp(a->kind, "heatmap") &&
+		    a->heatmap.output_kind == UDAMON_HEATMAP_PICTURE)
+			return cli_error("report heatmap: cannot write '%s' (expected a writable file path)",
+					 a->heatmap.output);
+		break;
 	}
 	return cli_error("report %s of '%s' failed: %s", a->kind, a->input,
 			 strerror(-err));
+}
+
+static int report_heatmap(struct report_args *a,
+			  const struct udamon_record *recs, size_t nr)
+{
+	struct udamon_heatmap_opts *o = &a->heatmap;
+
+	o->color = o->output_kind == UDAMON_HEATMAP_TEXT &&
+		isatty(STDOUT_FILENO);
+	return udamon_report_heatmap(stdout, recs, nr, o);
 }
 
 static int run_report(struct report_args *a)
@@ -410,7 +523,7 @@ static int run_report(struct report_args *a)
 	if (!strcmp(a->kind, "access"))
 		ret = udamon_report_access(stdout, recs, nr, &a->access);
 	else if (!strcmp(a->kind, "heatmap"))
-		ret = udamon_report_heatmap(stdout, recs, nr, &a->heatmap);
+		ret = report_heatmap(a, recs, nr);
 	else
 		ret = udamon_report_wss(stdout, recs, nr, &a->wss);
 	if (!ret && fflush(stdout))

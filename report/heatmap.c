@@ -15,6 +15,7 @@
 
 #include "udamon/report.h"
 #include "report/report_fmt.h"
+#include "report/heatmap_int.h"
 
 #define BUF	64
 
@@ -175,59 +176,63 @@ static struct udamon_range hottest(const struct udamon_record *rec,
 	return l->r[pick];
 }
 
-struct heatmap {
-	uint64_t t0, tunit;
-	uint64_t a0, aunit;
-	unsigned int rows, cols;
-	double *heat;
-	bool *set;
-};
+/*
+ * Heat of one region of one snapshot over the cells it touches, in damo's
+ * steps (its rows and columns, its arithmetic: cells a region only touches
+ * at an edge count, with no heat). The time a region stands for starts at
+ * the snapshot's start less the region's age, but never before the end of
+ * the previous snapshot: that time was measured by the previous snapshot
+ * itself (docs/REPORTS.md, "The heatmap and the age of regions").
+ */
+static long cell_of(double v, double v0, double unit)
+{
+	return (long)((v - v0) / unit);
+}
 
-/* Add one region of one snapshot over [from, to) in time. */
-static void add_region(struct heatmap *m, uint64_t aggr_us,
+static void add_cell(struct heatmap *m, long row, long col, double hz,
+		     uint64_t from, uint64_t to,
+		     const struct udamon_snapshot_region *r)
+{
+	uint64_t pt = m->t0 + (uint64_t)row * m->tunit;
+	uint64_t pa = m->a0 + (uint64_t)col * m->aunit;
+	double space = (double)m->tunit * (double)m->aunit;
+	double dt = (double)min_u64(to, pt + m->tunit) -
+		(double)max_u64(from, pt);
+	double da = (double)min_u64(r->end, pa + m->aunit) -
+		(double)max_u64(r->start, pa);
+	size_t px = (size_t)row * m->cols + (size_t)col;
+	double heat = hz * dt * da;
+
+	heat += m->heat[px] * space;
+	m->heat[px] = heat / space;
+	m->set[px] = true;
+}
+
+static void add_region(struct heatmap *m, double aggr_us,
 		       const struct udamon_snapshot_region *r, uint64_t from,
 		       uint64_t to)
 {
-	double hz = aggr_us ? r->nr_accesses * 1e6 / (double)aggr_us : 0;
-	double space = (double)m->tunit * (double)m->aunit;
-	uint64_t t_end = m->t0 + (uint64_t)m->rows * m->tunit;
-	uint64_t a_end = m->a0 + (uint64_t)m->cols * m->aunit;
-	unsigned int row, col, row0, row1, col0, col1;
+	double hz = r->nr_accesses / (aggr_us / 1000000);
+	uint64_t a_end = m->a0 + m->aunit * m->cols;
+	long row, col, row1, col1;
 
-	/* only the cells the region and its time can touch */
-	if (to <= m->t0 || from >= t_end || r->end <= m->a0 ||
-	    r->start >= a_end || from >= to)
+	if (r->end < m->a0 || a_end < r->start)
 		return;
-	row0 = from > m->t0 ? (unsigned int)((from - m->t0) / m->tunit) : 0;
-	row1 = (unsigned int)((min_u64(to, t_end) - 1 - m->t0) / m->tunit);
-	col0 = r->start > m->a0 ?
-		(unsigned int)((r->start - m->a0) / m->aunit) : 0;
-	col1 = (unsigned int)((min_u64(r->end, a_end) - 1 - m->a0) / m->aunit);
-	for (row = row0; row <= row1; row++) {
-		uint64_t pt = m->t0 + row * m->tunit;
-		uint64_t ts = max_u64(from, pt), te = min_u64(to, pt + m->tunit);
-
-		if (ts >= te)
+	row1 = cell_of((double)to, (double)m->t0, (double)m->tunit);
+	col1 = cell_of((double)r->end, (double)m->a0, (double)m->aunit);
+	for (row = cell_of((double)from, (double)m->t0, (double)m->tunit);
+	     row <= row1; row++) {
+		if (row < 0 || row >= (long)m->rows)
 			continue;
-		for (col = col0; col <= col1; col++) {
-			uint64_t pa = m->a0 + col * m->aunit;
-			uint64_t as = max_u64(r->start, pa);
-			uint64_t ae = min_u64(r->end, pa + m->aunit);
-			size_t px = (size_t)row * m->cols + col;
-
-			if (as >= ae)
+		for (col = cell_of((double)r->start, (double)m->a0,
+				   (double)m->aunit); col <= col1; col++) {
+			if (col < 0 || col >= (long)m->cols)
 				continue;
-			m->heat[px] += hz * (double)(te - ts) *
-				(double)(ae - as) / space;
-			m->set[px] = true;
+			add_cell(m, row, col, hz, from, to, r);
 		}
 	}
 }
 
-/*
- * Each snapshot covers its own aggregation; a region's age stretches it
- * back in time (as damo), but never over the previous snapshot.
- */
 static void add_record(struct heatmap *m, const struct udamon_record *rec)
 {
 	size_t s, i;
@@ -242,49 +247,74 @@ static void add_record(struct heatmap *m, const struct udamon_record *rec)
 		for (i = 0; i < snap->nr_regions; i++) {
 			const struct udamon_snapshot_region *r =
 				&snap->regions[i];
-			uint64_t back = (uint64_t)r->age * aggr_us * 1000;
+			uint64_t back = (uint64_t)r->age * rec->aggr_us * 1000;
 			uint64_t from = snap->start_time_ns > back ?
 				snap->start_time_ns - back : 0;
 
-			add_region(m, aggr_us, r, max_u64(from, floor),
+			add_region(m, (double)aggr_us, r, max_u64(from, floor),
 				   snap->end_time_ns);
 		}
 	}
 }
 
-static void pr_map(FILE *out, const struct heatmap *m)
+void heatmap_minmax(const struct heatmap *m, double *lo, double *hi)
 {
-	double lo = 0, hi = 0, unit;
-	bool any = false;
 	size_t px, n = (size_t)m->rows * m->cols;
-	char a[BUF], b[BUF], c[BUF], d[BUF];
-	unsigned int row, col;
-	int level;
+	bool any = false;
 
+	*lo = *hi = 0;
 	for (px = 0; px < n; px++) {
 		if (!m->set[px])
 			continue;
-		if (!any || m->heat[px] < lo)
-			lo = m->heat[px];
-		if (!any || m->heat[px] > hi)
-			hi = m->heat[px];
+		if (!any || m->heat[px] < *lo)
+			*lo = m->heat[px];
+		if (!any || m->heat[px] > *hi)
+			*hi = m->heat[px];
 		any = true;
 	}
+}
+
+/* damo's gray colour set: black ground, digits lighter with the heat */
+static void color_start(FILE *out, int level)
+{
+	fprintf(out, "\033[48;5;232m\033[38;5;%dm", 237 + 2 * level);
+}
+
+static void pr_map(FILE *out, const struct heatmap *m, bool color)
+{
+	double lo, hi, unit;
+	char a[BUF], b[BUF], c[BUF], d[BUF];
+	unsigned int row, col;
+	size_t px;
+	int level;
+
+	heatmap_minmax(m, &lo, &hi);
 	/* damo's scale: ten levels over [lowest, highest + 1) */
 	unit = (hi + 1 - lo) / 9;
 	for (row = 0; row < m->rows; row++) {
 		for (col = 0; col < m->cols; col++) {
 			px = (size_t)row * m->cols + col;
 			if (!m->set[px]) {
+				if (color)
+					color_start(out, 4);
 				fputc(' ', out);
 				continue;
 			}
 			level = (int)((m->heat[px] - lo) / unit);
-			fputc('0' + (level > 9 ? 9 : level), out);
+			level = level > 9 ? 9 : level;
+			if (color)
+				color_start(out, level);
+			fputc('0' + level, out);
 		}
-		fputc('\n', out);
+		fputs(color ? "\033[0m\n" : "\n", out);
 	}
-	fprintf(out, "# access_frequency: 0123456789 (%.3f-%.3f hz)\n", lo, hi);
+	fprintf(out, "# access_frequency: ");
+	for (level = 0; level <= 9; level++) {
+		if (color)
+			color_start(out, level);
+		fputc('0' + level, out);
+	}
+	fprintf(out, "%s (%.3f-%.3f hz)\n", color ? "\033[0m" : "", lo, hi);
 	fprintf(out, "# x-axis: space [%s, %s) (%s)\n",
 		rfmt_size_accurate((double)m->a0, a, BUF),
 		rfmt_size_accurate((double)m->a0 + (double)m->aunit * m->cols,
@@ -298,6 +328,28 @@ static void pr_map(FILE *out, const struct heatmap *m)
 	fprintf(out, "# resolution: %ux%u (%s and %s for each character)\n",
 		m->cols, m->rows, rfmt_size((double)m->aunit, d, BUF),
 		rfmt_time_ns((double)m->tunit, c, BUF));
+}
+
+/* damo's raw output: "<time>\t<address>\t<heat or NaN>" per cell. */
+static void pr_raw(FILE *out, const struct heatmap *m,
+		   const struct udamon_heatmap_opts *o)
+{
+	unsigned int row, col;
+	char heat[BUF];
+
+	for (row = 0; row < m->rows; row++) {
+		for (col = 0; col < m->cols; col++) {
+			size_t px = (size_t)row * m->cols + col;
+			uint64_t t = (uint64_t)row * m->tunit;
+			uint64_t a = (uint64_t)col * m->aunit;
+
+			fprintf(out, "%llu\t%llu\t%s\n", (unsigned long long)
+				(o->abs_time ? m->t0 + t : t),
+				(unsigned long long)(o->abs_addr ? m->a0 + a : a),
+				m->set[px] ? rfmt_pyfloat(m->heat[px], heat, BUF) :
+				"NaN");
+		}
+	}
 }
 
 /* The record to draw: target_id's, else the one spanning the most space. */
@@ -352,6 +404,13 @@ static void time_range(const struct udamon_record *rec, uint64_t *t0,
 	*t1 = rec->snapshots[rec->nr_snapshots - 1].end_time_ns;
 }
 
+/* damo: 40 rows by 80 columns on the terminal, 500 by 500 in pictures */
+static unsigned int dflt_resol(const struct udamon_heatmap_opts *o,
+			       unsigned int text)
+{
+	return o->output_kind == UDAMON_HEATMAP_TEXT ? text : 500;
+}
+
 int udamon_report_heatmap(FILE *out, const struct udamon_record *recs,
 			  size_t nr, const struct udamon_heatmap_opts *o)
 {
@@ -382,9 +441,18 @@ int udamon_report_heatmap(FILE *out, const struct udamon_record *recs,
 	}
 	if (ar.end <= ar.start)
 		return -EINVAL;
-	m.rows = o->time_resol ? o->time_resol : 20;
-	m.cols = o->addr_resol ? o->addr_resol : 80;
+	m.rows = o->time_resol ? o->time_resol : dflt_resol(o, 40);
+	m.cols = o->addr_resol ? o->addr_resol : dflt_resol(o, 80);
 	time_range(rec, &m.t0, &t1);
+	if (o->has_time_range) {
+		uint64_t base = o->time_base == UDAMON_TIME_GUIDED ? m.t0 :
+			o->time_base == UDAMON_TIME_GUIDED_END ? t1 : 0;
+
+		m.t0 = base + o->time_range[0];
+		t1 = base + o->time_range[1];
+		if (t1 <= m.t0)
+			return -EINVAL;
+	}
 	m.tunit = (t1 - m.t0) / m.rows;
 	m.tunit = m.tunit ? m.tunit : 1;
 	m.a0 = ar.start;
@@ -398,8 +466,15 @@ int udamon_report_heatmap(FILE *out, const struct udamon_record *recs,
 		return -ENOMEM;
 	}
 	add_record(&m, rec);
-	pr_map(out, &m);
+	if (o->output_kind == UDAMON_HEATMAP_RAW)
+		pr_raw(out, &m, o);
+	else if (o->output_kind == UDAMON_HEATMAP_PICTURE)
+		err = heatmap_plot(&m, o);
+	else
+		pr_map(out, &m, o->color);
 	free(m.heat);
 	free(m.set);
+	if (err)
+		return err;
 	return ferror(out) ? -EIO : 0;
 }

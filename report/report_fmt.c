@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* damo's time and size text for fractional values (see report_fmt.h). */
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -220,5 +221,39 @@ char *rfmt_bp(double bp, bool raw, char *buf, size_t len)
 		snprintf(buf, len, "%s %%", nr);
 	else
 		snprintf(buf, len, "%s.%s %%", nr, frac + 2);
+	return buf;
+}
+
+char *rfmt_pyfloat(double v, char *buf, size_t len)
+{
+	char tmp[64];
+	int prec, exp10;
+
+	if (v != v) {
+		snprintf(buf, len, "nan");
+		return buf;
+	}
+	/* the shortest text that reads back as v, as Python's repr */
+	for (prec = 1; prec <= 17; prec++) {
+		snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, v);
+		if (strtod(tmp, NULL) == v)
+			break;
+	}
+	exp10 = atoi(strchr(tmp, 'e') + 1);
+	if (exp10 < -4 || exp10 >= 16) {
+		/* Python: "1e-05", "1.5e+16" */
+		char *e = strchr(tmp, 'e');
+		char mant[64];
+
+		snprintf(mant, sizeof(mant), "%.*s", (int)(e - tmp), tmp);
+		snprintf(buf, len, "%se%c%02d", mant, exp10 < 0 ? '-' : '+',
+			 exp10 < 0 ? -exp10 : exp10);
+		return buf;
+	}
+	snprintf(tmp, sizeof(tmp), "%.*f", prec - 1 - exp10 > 0 ?
+		 prec - 1 - exp10 : 0, v);
+	if (!strchr(tmp, '.'))
+		strcat(tmp, ".0");
+	snprintf(buf, len, "%s", tmp);
 	return buf;
 }

@@ -32,4 +32,7 @@ char *rfmt_bp(double bp, bool raw, char *buf, size_t len);
 /* damo's format_time_ns_exact: "19 m 50 s 892 ms 290 us 626 ns" */
 char *rfmt_time_exact(uint64_t ns, bool raw, char *buf, size_t len);
 
+/* Python's repr of a float: "0.0", "165.00000000000003", "1e-05" */
+char *rfmt_pyfloat(double v, char *buf, size_t len);
+
 #endif

@@ -2,7 +2,8 @@
 # Install the Debian packages udamon needs to build and test, if missing.
 set -e
 need=""
-for pkg in gcc make libc6-dev libjson-c-dev zlib1g-dev libcmocka-dev libyajl-dev python3; do
+for pkg in gcc make libc6-dev libjson-c-dev zlib1g-dev libcmocka-dev libyajl-dev \
+	   python3 pkg-config libcairo2-dev libxml2-utils; do
 	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" ||
 		need="$need $pkg"
 done

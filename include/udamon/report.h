@@ -56,9 +56,28 @@ struct udamon_access_opts {
 	unsigned int sort_dsc;
 };
 
+enum udamon_heatmap_output {
+	UDAMON_HEATMAP_TEXT,	/* digits 0-9 and legend lines */
+	UDAMON_HEATMAP_RAW,	/* damo's raw: "<time>\t<address>\t<heat>" */
+	UDAMON_HEATMAP_PICTURE,	/* output: a .png, .svg or .pdf file */
+};
+
 struct udamon_heatmap_opts {
-	unsigned int time_resol;	/* rows, default 20 */
-	unsigned int addr_resol;	/* columns, default 80 */
+	/* rows and columns; 0: damo's 40 x 80 (text), 500 x 500 (else) */
+	unsigned int time_resol;
+	unsigned int addr_resol;
+	enum udamon_heatmap_output output_kind;
+	const char *output;		/* the picture's path */
+	bool color;			/* ANSI colours in the text */
+	bool abs_time, abs_addr;	/* raw and picture axes: absolute */
+	/*
+	 * time range in ns: absolute, or from the start or end of the
+	 * record's whole time (damo's "guided" bases); else that whole time
+	 */
+	bool has_time_range;
+	uint64_t time_range[2];
+	enum { UDAMON_TIME_ABS, UDAMON_TIME_GUIDED,
+	       UDAMON_TIME_GUIDED_END } time_base;
 	/* which record: the one of target_id, else the widest (as damo) */
 	bool has_target_id;
 	int target_id;
@@ -80,7 +99,9 @@ struct udamon_wss_opts {
 /*
  * Each function returns 0, or a negative errno: -ERANGE when
  * snapshot_idx is past a record's snapshots, -ENOENT when the heatmap's
- * target_id is in no record, -ENODATA when there is no snapshot to draw.
+ * target_id is in no record, -ENODATA when there is no snapshot to draw,
+ * -EINVAL for an empty time or address range; a picture that cannot be
+ * written returns -EIO or the errno of its file.
  */
 
 int udamon_report_access(FILE *out, const struct udamon_record *recs,
