@@ -6,8 +6,8 @@ CC       ?= gcc
 CFLAGS   ?= -O2 -g
 SAN      ?=
 WARN     := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
-CPPFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -I. $(shell pkg-config --cflags cairo 2>/dev/null) -MMD -MP
-LDLIBS   := -ljson-c -lyajl -lz -lcairo -lm -lpthread
+CPPFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -I. $(shell pkg-config --cflags cairo fontconfig 2>/dev/null) -MMD -MP
+LDLIBS   := -ljson-c -lyajl -lz -lcairo -lfontconfig -lm -lpthread
 ALL_CFLAGS = $(CPPFLAGS) $(WARN) $(CFLAGS) $(SAN)
 
 LIB_DIRS := core ops primitives primitives/arch record report lib kernel

@@ -6,6 +6,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
+#include <fontconfig/fontconfig.h>
 
 #include "report/plot.h"
 
@@ -55,6 +56,9 @@ int plot_close(struct plot *p)
 	if (!st)
 		st = cairo_surface_status(p->surf);
 	cairo_surface_destroy(p->surf);
+	/* drop cairo's and fontconfig's caches: no picture outlives this */
+	cairo_debug_reset_static_data();
+	FcFini();
 	return st ? -EIO : 0;
 }
 
