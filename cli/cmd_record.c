@@ -21,7 +21,8 @@ struct record_opts {
 static void record_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: udamon record [options] [<pid> | \"<command line>\"]\n"
+		"usage: udamon record [options] [<pid> | \"<command line>\" |\n"
+		"                                --target_cgroup PATH]\n"
 		"       udamon record ongoing [options]   (see its --help)\n\n"
 		"Monitor a process and save its access pattern to a damo record.\n\n"
 		"Record options:\n"
@@ -104,10 +105,7 @@ static int parse_args(struct record_opts *r, int argc, char **argv)
 		if (mon_opts_set_target(&r->mon, argv[i]))
 			return -1;
 	}
-	if (!r->mon.target_pid && !r->mon.target_cmd)
-		return cli_fail("record: no target: give a pid, --target_pid or "
-				"a command line (see 'udamon record --help')");
-	return 0;
+	return mon_opts_check_target(&r->mon);
 }
 
 static int flush_tick(struct monitor *m, void *data)
@@ -152,14 +150,14 @@ static int record(struct record_opts *r)
 	if (r->mon.target_cmd) {
 		if (monitor_spawn(&m, r->mon.target_cmd))
 			return 1;
-	} else {
+	} else if (r->mon.target_pid) {
 		m.pid = r->mon.target_pid;
 	}
 	err = monitor_setup(&m, &r->mon);
 	if (!err) {
 		if (!r->quiet)
-			fprintf(stderr, "udamon: recording process %d (%s) to %s;"
-				" Ctrl-C to stop\n", m.pid,
+			fprintf(stderr, "udamon: recording %s (%s) to %s;"
+				" Ctrl-C to stop\n", monitor_what(&m, &r->mon),
 				mon_opts_filters_desc(&r->mon), r->out.path);
 		record_out_begin(&r->out, udamon_now_ns());
 		err = monitor_run(&m);

@@ -142,6 +142,8 @@ static void on_snapshot(struct udamon_ctx *ctx, size_t target_idx,
 {
 	struct udamon_record *rec = target_record(data, target_idx);
 
+	if (rec)
+		rec->pid = ctx->targets[target_idx].pid;
 	if (!rec || udamon_record_add_snapshot(rec, snap))
 		cli_warn("out of memory: a snapshot was not recorded");
 }
@@ -247,6 +249,8 @@ static int setup_ctx(struct monitor *m, const struct mon_opts *o)
 		ctx->track_cpus = nr_cpus > 0;
 		ctx->nr_cpus = nr_cpus;
 	}
+	if (!m->pid)	/* a cgroup: its processes are found when attaching */
+		return 0;
 	if (udamon_ctx_add_target(ctx, m->pid))
 		return cli_fail("%s", udamon_ctx_errmsg(ctx));
 	if (o->nr_regions &&
@@ -265,11 +269,27 @@ static bool target_gone(struct monitor *m)
 		reap_child(m);
 		if (m->child_exited)
 			return true;
+		if (!m->pid)
+			return false;
 		if (!m->child && kill(m->pid, 0) && errno == ESRCH)
 			return true;
 		nanosleep(&ts, NULL);
 	}
 	return false;
+}
+
+const char *monitor_what(const struct monitor *m, const struct mon_opts *o)
+{
+	static char buf[4200];
+
+	if (o->cgroup)
+		snprintf(buf, sizeof(buf), "the processes of cgroup %s%s",
+			 o->cgroup, o->include_children ?
+			 " and their descendants" : "");
+	else
+		snprintf(buf, sizeof(buf), "process %d%s", m->pid,
+			 o->include_children ? " and its descendants" : "");
+	return buf;
 }
 
 int monitor_setup(struct monitor *m, const struct mon_opts *o)
@@ -278,12 +298,15 @@ int monitor_setup(struct monitor *m, const struct mon_opts *o)
 		.attribution = o->has_cpus || o->nr_tids,
 		.warn = warn_mapping,
 		.warn_data = m,
+		.include_children = o->include_children,
+		.cgroup = o->cgroup,
 	};
 	int err;
 
-	if (!m->child && kill(m->pid, 0) && errno == ESRCH)
+	if (m->pid && !m->child && kill(m->pid, 0) && errno == ESRCH)
 		return cli_fail("no such process: %d", m->pid);
-	if (monitor_check_tids(m, o) || setup_ctx(m, o) || setup_record(m, o))
+	if ((m->pid && monitor_check_tids(m, o)) || setup_ctx(m, o) ||
+	    setup_record(m, o))
 		return -1;
 	m->ctx->on_snapshot = on_snapshot;
 	m->ctx->on_snapshot_data = m;
@@ -294,7 +317,7 @@ int monitor_setup(struct monitor *m, const struct mon_opts *o)
 		return cli_fail("the command (process %d) ended before monitoring "
 				"could start", m->pid);
 	if (err)
-		return cli_fail("cannot monitor process %d: %s", m->pid,
+		return cli_fail("cannot monitor %s: %s", monitor_what(m, o),
 				udamon_ctx_errmsg(m->ctx)[0] ?
 				udamon_ctx_errmsg(m->ctx) : strerror(-err));
 	return 0;

@@ -49,6 +49,8 @@ bool monitor_stop_signalled(void);
 int monitor_run(struct monitor *m);
 /* End a child we started (if still running) and free everything. */
 void monitor_finish(struct monitor *m);
+/* "process 42 and its descendants", "the processes of cgroup /x" */
+const char *monitor_what(const struct monitor *m, const struct mon_opts *o);
 /* Snapshots recorded so far, over all targets. */
 size_t monitor_nr_snapshots(const struct monitor *m);
 /* Print how the target ended, if we started it. */

@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/options.h"
 #include "cli/mechanism.h"
+#include "primitives/cgroup.h"
 #include "udamon/textfmt.h"
 
 const char mon_opts_help[] =
@@ -31,6 +32,13 @@ const char mon_opts_help[] =
 "  --exp_ops_cpus LIST          count only accesses of these CPUs\n"
 "                               (cpuset list, e.g. 0-3,5-7,9; all = any)\n"
 "  --exp_ops_tids LIST          count only accesses of these threads\n"
+"  --include_child_tasks        also monitor every descendant process of\n"
+"                               the target, present and future, each as a\n"
+"                               target of its own\n"
+"  --target_cgroup PATH         monitor the processes of this cgroup v2\n"
+"                               directory (absolute, or relative to the v2\n"
+"                               mount) and its descendants as they come\n"
+"                               and go (udamon only)\n"
 "A positional target is a pid, or a command line run by the shell whose\n"
 "process becomes the target; monitoring ends when it exits.\n";
 
@@ -50,6 +58,7 @@ void mon_opts_free(struct mon_opts *o)
 	udamon_cpumask_free(&o->cpus);
 	free(o->cpus_text);
 	free(o->tids);
+	free(o->cgroup);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -193,6 +202,20 @@ static int parse_tids(struct mon_opts *o, const char *v)
 	return 0;
 }
 
+/* The cgroup's directory, checked now: absolute, or relative to the mount. */
+static int parse_cgroup(struct mon_opts *o, const char *v)
+{
+	struct udamon_cgroup cg;
+
+	if (udamon_cgroup_resolve(v, &cg, errbuf, sizeof(errbuf)))
+		return cli_fail("--target_cgroup: %s", errbuf);
+	free(o->cgroup);
+	o->cgroup = cg.dir;
+	cg.dir = NULL;
+	udamon_cgroup_free(&cg);
+	return 0;
+}
+
 static int parse_primitives(struct mon_opts *o, const char *v)
 {
 	if (!strcmp(v, "page_table"))
@@ -294,6 +317,8 @@ static int parse_single(struct mon_opts *o, const char *name, const char *v)
 		return parse_cpus(o, v);
 	if (!strcmp(name, "--exp_ops_tids"))
 		return parse_tids(o, v);
+	if (!strcmp(name, "--target_cgroup"))
+		return parse_cgroup(o, v);
 	return 1;
 }
 
@@ -306,6 +331,7 @@ static const struct {
 	{ "-n", "--minr" }, { "-m", "--maxr" }, { NULL, "--sample_primitives" },
 	{ NULL, "--exp_ops_use_reports" }, { NULL, "--exp_ops_write_only" },
 	{ NULL, "--exp_ops_cpus" }, { NULL, "--exp_ops_tids" },
+	{ NULL, "--target_cgroup" },
 };
 
 int mon_opts_parse_one(struct mon_opts *o, int argc, char **argv, int *i)
@@ -319,6 +345,10 @@ int mon_opts_parse_one(struct mon_opts *o, int argc, char **argv, int *i)
 		return parse_goal(o, argc, argv, i) ? -1 : 1;
 	if (!strcmp(arg, "--monitoring_intervals_autotune")) {
 		set_autotune(o);
+		return 1;
+	}
+	if (!strcmp(arg, "--include_child_tasks")) {
+		o->include_children = true;
 		return 1;
 	}
 	if (cli_opt_is(arg, "--monitoring_nr_regions_range")) {
@@ -387,6 +417,21 @@ static int check_request(struct mon_opts *o)
 		return -1;
 	if (o->has_cpus || o->nr_tids)
 		return mechanism_check_attribution();
+	return 0;
+}
+
+int mon_opts_check_target(const struct mon_opts *o)
+{
+	bool has_process = o->target_pid || o->target_cmd;
+
+	if (o->cgroup && has_process)
+		return cli_fail("--target_cgroup %s: the cgroup's processes are "
+				 "the targets; give no pid or command with it",
+				 o->cgroup);
+	if (!o->cgroup && !has_process)
+		return cli_fail("no target: machine-wide monitoring (--ops paddr, "
+				 "or no target) is not available yet; give a pid, "
+				 "--target_pid, a command line or --target_cgroup");
 	return 0;
 }
 

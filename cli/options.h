@@ -24,6 +24,8 @@ struct mon_opts {
 	char *cpus_text;
 	int *tids;
 	size_t nr_tids;
+	bool include_children;		/* --include_child_tasks */
+	char *cgroup;			/* --target_cgroup, resolved */
 };
 
 void mon_opts_init(struct mon_opts *o);
@@ -44,6 +46,12 @@ int mon_opts_set_target(struct mon_opts *o, const char *arg);
  * filters need, whether this machine has the mechanism. -1 after printing.
  */
 int mon_opts_validate(struct mon_opts *o);
+
+/*
+ * For record and start: which processes, one (and its tree) or a cgroup's;
+ * none is machine-wide monitoring, not available yet. -1 after printing.
+ */
+int mon_opts_check_target(const struct mon_opts *o);
 
 /* Build the sample filters; caller frees with mon_filters_free. */
 int mon_opts_filters(const struct mon_opts *o, struct udamon_filter **out,

@@ -227,7 +227,7 @@ int udamon_ctx_start(struct udamon_ctx *ctx)
 				     "(vaddr, paddr or sim) before starting");
 		return -EINVAL;
 	}
-	if (!ctx->nr_targets) {
+	if (!ctx->nr_targets && !ctx->open_targets) {
 		udamon_ctx_set_error(ctx, "no monitoring target: add one "
 				     "before starting");
 		return -EINVAL;
@@ -335,7 +335,8 @@ int udamon_ctx_run(struct udamon_ctx *ctx)
 {
 	int err = udamon_ctx_start(ctx);
 
-	while (!err && !ctx->stop && any_target_valid(ctx)) {
+	while (!err && !ctx->stop &&
+	       (ctx->open_targets || any_target_valid(ctx))) {
 		err = udamon_ctx_step(ctx);
 		if (!err && ctx->after_sample &&
 		    ctx->after_sample(ctx, ctx->after_sample_data))

@@ -23,9 +23,13 @@
 #include "primitives/fault_events.h"
 #include "primitives/proc_tasks.h"
 #include "primitives/uffd_wp.h"
+#include "ops/vaddr_scope.h"
 
 struct vaddr_ctx {
 	struct udamon_vaddr_opts opts;
+	struct vaddr_scope *scope;	/* NULL: the given targets only */
+	struct udamon_range *user_ranges; /* -r ranges, for added targets */
+	size_t nr_user_ranges;
 };
 
 struct vaddr_target {
@@ -228,6 +232,8 @@ static int vaddr_init(struct udamon_ctx *ctx)
 		if (ret)
 			return ret;
 	}
+	if (vctx(ctx)->scope)
+		return vaddr_scope_rescan(ctx, vctx(ctx)->scope);
 	return 0;
 }
 
@@ -236,6 +242,11 @@ static int vaddr_update(struct udamon_ctx *ctx)
 	size_t i;
 	int ret;
 
+	if (vctx(ctx)->scope) {
+		ret = vaddr_scope_rescan(ctx, vctx(ctx)->scope);
+		if (ret)
+			return ret;
+	}
 	for (i = 0; i < ctx->nr_targets; i++) {
 		struct udamon_target *t = &ctx->targets[i];
 
@@ -285,6 +296,9 @@ static int vaddr_prepare(struct udamon_ctx *ctx)
 {
 	size_t i, j;
 
+	/* new processes of the scope, before any pointer into the targets */
+	if (vctx(ctx)->scope)
+		vaddr_scope_poll(ctx, vctx(ctx)->scope);
 	for (i = 0; i < ctx->nr_targets; i++) {
 		struct udamon_target *t = &ctx->targets[i];
 		struct vaddr_target *vt = t->ops_data;
@@ -408,7 +422,7 @@ static int vaddr_check(struct udamon_ctx *ctx)
 	return 0;
 }
 
-static void target_release(struct udamon_ctx *ctx, struct udamon_target *t)
+void vaddr_release_target(struct udamon_ctx *ctx, struct udamon_target *t)
 {
 	struct vaddr_target *vt = t->ops_data;
 
@@ -432,7 +446,11 @@ static void vaddr_cleanup(struct udamon_ctx *ctx)
 	size_t i;
 
 	for (i = 0; i < ctx->nr_targets; i++)
-		target_release(ctx, &ctx->targets[i]);
+		vaddr_release_target(ctx, &ctx->targets[i]);
+	if (ctx->ops_data) {
+		vaddr_scope_close(vctx(ctx)->scope);
+		free(vctx(ctx)->user_ranges);
+	}
 	free(ctx->ops_data);
 	ctx->ops_data = NULL;
 }
@@ -444,11 +462,13 @@ static const struct udamon_ops vaddr_ops = {
 	.prepare_access_checks = vaddr_prepare,
 	.check_accesses = vaddr_check,
 	.target_valid = vaddr_target_valid,
-	.cleanup_target = target_release,
+	.cleanup_target = vaddr_release_target,
 	.cleanup = vaddr_cleanup,
 };
 
 /* ---- attach ---------------------------------------------------------------- */
+
+static int keep_user_ranges(struct vaddr_ctx *v, const struct udamon_target *t);
 
 /* Refuse what injection could hurt: seccomp filters may kill on our calls. */
 static int check_process(struct udamon_ctx *ctx, int procfd, int pid)
@@ -561,7 +581,7 @@ int udamon_vaddr_attach(struct udamon_ctx *ctx,
 	size_t i;
 	int ret;
 
-	if (!ctx->nr_targets) {
+	if (!ctx->nr_targets && !(opts && opts->cgroup)) {
 		udamon_ctx_set_error(ctx, "vaddr: no target process given");
 		return -EINVAL;
 	}
@@ -575,14 +595,70 @@ int udamon_vaddr_attach(struct udamon_ctx *ctx,
 	ctx->ops = &vaddr_ops;
 	ctx->ops_data = v;
 	ctx->use_reports = true;
+	ctx->open_targets = opts && opts->cgroup;
+	if (ctx->nr_targets && ctx->targets[0].nr_regions) {
+		ret = keep_user_ranges(v, &ctx->targets[0]);
+		if (ret)
+			goto fail;
+	}
+	/* subscribe before the targets' first scan: no child slips through */
+	if (opts && (opts->include_children || opts->cgroup)) {
+		ret = vaddr_scope_open(ctx, opts, &v->scope);
+		if (ret)
+			goto fail;
+	}
 	for (i = 0; i < ctx->nr_targets; i++) {
 		ret = attach_target(ctx, &ctx->targets[i], opts);
-		if (ret) {
-			vaddr_cleanup(ctx);
-			ctx->ops = NULL;
-			return ret;
-		}
+		if (ret)
+			goto fail;
 	}
+	return 0;
+fail:
+	vaddr_cleanup(ctx);
+	ctx->ops = NULL;
+	return ret;
+}
+
+/* The -r ranges, given to every target added later (same layout). */
+static int keep_user_ranges(struct vaddr_ctx *v, const struct udamon_target *t)
+{
+	v->user_ranges = calloc(t->nr_regions, sizeof(*v->user_ranges));
+	if (!v->user_ranges)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->nr_regions; i++)
+		v->user_ranges[i] = (struct udamon_range){ t->regions[i].start,
+							   t->regions[i].end };
+	v->nr_user_ranges = t->nr_regions;
+	return 0;
+}
+
+int vaddr_add_process(struct udamon_ctx *ctx, int pid)
+{
+	struct vaddr_ctx *v = vctx(ctx);
+	struct udamon_target tmp;
+	struct vaddr_target *vt;
+	int ret;
+
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.pid = pid;
+	ret = attach_target(ctx, &tmp, &v->opts);
+	if (!ret && v->nr_user_ranges)
+		ret = udamon_target_set_regions(&tmp, v->user_ranges,
+						v->nr_user_ranges);
+	vt = tmp.ops_data;
+	if (!ret) {
+		vt->user_regions = v->nr_user_ranges > 0;
+		ret = refresh(ctx, &tmp, true);
+	}
+	if (!ret)
+		ret = udamon_ctx_add_target(ctx, pid);
+	if (ret) {
+		vaddr_release_target(ctx, &tmp);
+		free(tmp.regions);
+		return ret;
+	}
+	tmp.pid = pid;
+	ctx->targets[ctx->nr_targets - 1] = tmp;
 	return 0;
 }
 

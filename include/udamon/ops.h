@@ -43,6 +43,19 @@ struct udamon_vaddr_opts {
 	/* Report mappings that could not be registered (EBUSY etc) here. */
 	void (*warn)(const char *msg, void *data);
 	void *warn_data;
+	/*
+	 * Also monitor every descendant of the targets, present and future,
+	 * each as a target of its own (new processes are seen through the
+	 * proc connector within a sample, else by a /proc scan at each ops
+	 * update).
+	 */
+	bool include_children;
+	/*
+	 * Monitor the processes of this cgroup v2 directory (absolute) and
+	 * of its descendant cgroups as they join and leave; NULL: none. The
+	 * context may then start with no target.
+	 */
+	const char *cgroup;
 };
 
 /*
@@ -54,7 +67,9 @@ int udamon_vaddr_probe(char *err, size_t errlen);
 
 /*
  * Monitor the process of each ctx target (t->pid) for writes. Sets ctx->ops
- * and ctx->use_reports. The target is held by pidfd from here on.
+ * and ctx->use_reports. The target is held by pidfd from here on. Processes
+ * of the scope (include_children, cgroup) that cannot be monitored are
+ * named through opts->warn with the reason, and left alone.
  */
 int udamon_vaddr_attach(struct udamon_ctx *ctx,
 			const struct udamon_vaddr_opts *opts);

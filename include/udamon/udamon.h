@@ -219,6 +219,11 @@ struct udamon_ctx {
 
 	struct udamon_target *targets;
 	size_t nr_targets;
+	/*
+	 * Targets come and go (a cgroup's processes): start with none, and
+	 * run on while none is valid.
+	 */
+	bool open_targets;
 
 	/* report-based checking: filters and the pending report buffer */
 	bool use_reports;

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Access rate of named address ranges in a damo record (ground truth check).
 
-usage: rangeheat.py RECORD ADDR_FILE [--from-fraction F]
+usage: rangeheat.py RECORD ADDR_FILE [--from-fraction F] [--pid PID]
 
 ADDR_FILE lines: NAME START END [TID]  (addresses in hex or decimal)
 Prints "NAME RATE" per range: the mean, over the snapshots from fraction F
 of the run on (default 0.5, the second half), of the size-weighted access
 percent of the regions overlapping the range, as a fraction 0..1.
+The record of the first target, or with --pid that of process PID (its
+udamon.pid) in a multi-target record.
 """
 import json
 import sys
@@ -45,7 +47,15 @@ def main():
     if '--from-fraction' in sys.argv:
         frac = float(sys.argv[sys.argv.index('--from-fraction') + 1])
     recs = load(sys.argv[1])
-    snaps = recs[0]['snapshots']
+    rec = recs[0]
+    if '--pid' in sys.argv:
+        pid = int(sys.argv[sys.argv.index('--pid') + 1])
+        mine = [r for r in recs if r.get('udamon', {}).get('pid') == pid]
+        if not mine:
+            print('no record of process %d' % pid, file=sys.stderr)
+            sys.exit(2)
+        rec = mine[0]
+    snaps = rec['snapshots']
     if not snaps:
         print('no snapshots', file=sys.stderr)
         sys.exit(2)

@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The processes of a tree or a cgroup, as they come and go. New ones are
+ * announced by the proc connector and attached within one sample; a full
+ * scan at each ops update catches what events cannot tell (a process
+ * moved into the cgroup, events dropped, no connector).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ops/vaddr_scope.h"
+#include "primitives/cgroup.h"
+#include "primitives/proc_events.h"
+#include "primitives/proc_list.h"
+
+struct vaddr_scope {
+	bool children;
+	bool has_cgroup;
+	struct udamon_cgroup cg;
+	struct udamon_proc_events *ev;	/* NULL: scans only */
+	/* processes that could not be monitored: not tried again */
+	int *refused;
+	size_t nr_refused;
+	/* the events of one drain, handled after it */
+	struct udamon_proc_event *pending;
+	size_t nr_pending, cap_pending;
+	void (*warn)(const char *msg, void *data);
+	void *warn_data;
+};
+
+static void say(struct vaddr_scope *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void say(struct vaddr_scope *s, const char *fmt, ...)
+{
+	char msg[UDAMON_ERRMSG_LEN + 128];
+	va_list ap;
+
+	if (!s->warn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	s->warn(msg, s->warn_data);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct udamon_proc_entry *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+int vaddr_scope_open(struct udamon_ctx *ctx,
+		     const struct udamon_vaddr_opts *opts,
+		     struct vaddr_scope **out)
+{
+	struct vaddr_scope *s = calloc(1, sizeof(*s));
+	char err[UDAMON_ERRMSG_LEN];
+	int ret;
+
+	*out = NULL;
+	if (!s)
+		return -ENOMEM;
+	s->children = opts->include_children;
+	s->warn = opts->warn;
+	s->warn_data = opts->warn_data;
+	if (opts->cgroup) {
+		ret = udamon_cgroup_resolve(opts->cgroup, &s->cg, err,
+					    sizeof(err));
+		if (ret) {
+			udamon_ctx_set_error(ctx, "vaddr: %s", err);
+			free(s);
+			return ret;
+		}
+		s->has_cgroup = true;
+	}
+	/* without the connector, new processes wait for the next scan */
+	if (udamon_proc_events_open(&s->ev, err, sizeof(err)))
+		s->ev = NULL;
+	*out = s;
+	return 0;
+}
+
+void vaddr_scope_close(struct vaddr_scope *s)
+{
+	if (!s)
+		return;
+	udamon_proc_events_close(s->ev);
+	if (s->has_cgroup)
+		udamon_cgroup_free(&s->cg);
+	free(s->refused);
+	free(s->pending);
+	free(s);
+}
+
+/* Is pid a live target (one we hold)? */
+static bool is_member(struct udamon_ctx *ctx, int pid)
+{
+	for (size_t i = 0; i < ctx->nr_targets; i++) {
+		struct udamon_target *t = &ctx->targets[i];
+
+		if (t->pid == pid && !t->ended && t->ops_data &&
+		    ctx->ops->target_valid(ctx, t))
+			return true;
+	}
+	return false;
+}
+
+static bool was_refused(const struct vaddr_scope *s, int pid)
+{
+	for (size_t i = 0; i < s->nr_refused; i++)
+		if (s->refused[i] == pid)
+			return true;
+	return false;
+}
+
+static void refuse(struct vaddr_scope *s, int pid)
+{
+	int *a = realloc(s->refused, (s->nr_refused + 1) * sizeof(*a));
+
+	if (!a)
+		return;
+	s->refused = a;
+	s->refused[s->nr_refused++] = pid;
+}
+
+/* Attach pid unless it is ours already, ourselves, or was refused. */
+static void add(struct udamon_ctx *ctx, struct vaddr_scope *s, int pid,
+		int parent)
+{
+	int ret;
+
+	if (pid <= 1 || pid == getpid() || is_member(ctx, pid) ||
+	    was_refused(s, pid))
+		return;
+	ctx->errmsg[0] = '\0';
+	ret = vaddr_add_process(ctx, pid);
+	if (!ret || ret == -ESRCH)
+		return;		/* monitored, or already gone */
+	refuse(s, pid);
+	if (parent)
+		say(s, "process %d (a child of %d) is not monitored: %s",
+		    pid, parent, ctx->errmsg);
+	else
+		say(s, "process %d is not monitored: %s", pid, ctx->errmsg);
+	ctx->errmsg[0] = '\0';
+}
+
+static void queue_event(const struct udamon_proc_event *e, void *data)
+{
+	struct vaddr_scope *s = data;
+
+	if (e->kind != UDAMON_PROC_FORK)
+		return;		/* execs are followed, exits seen by pidfd */
+	if (s->nr_pending == s->cap_pending) {
+		size_t cap = s->cap_pending ? s->cap_pending * 2 : 64;
+		struct udamon_proc_event *p;
+
+		p = realloc(s->pending, cap * sizeof(*p));
+		if (!p)
+			return;		/* the next scan finds it */
+		s->pending = p;
+		s->cap_pending = cap;
+	}
+	s->pending[s->nr_pending++] = *e;
+}
+
+void vaddr_scope_poll(struct udamon_ctx *ctx, struct vaddr_scope *s)
+{
+	if (!s->ev)
+		return;
+	s->nr_pending = 0;
+	/* events dropped (-ENOBUFS): the next scan finds those processes */
+	udamon_proc_events_drain(s->ev, queue_event, s);
+	/* in order: a grandchild's fork comes after its parent's */
+	for (size_t i = 0; i < s->nr_pending; i++) {
+		const struct udamon_proc_event *e = &s->pending[i];
+
+		if (!is_member(ctx, e->ppid))
+			continue;
+		/* a child can be started in another cgroup (CLONE_INTO_CGROUP) */
+		if (s->children || udamon_cgroup_has(&s->cg, e->pid))
+			add(ctx, s, e->pid, e->ppid);
+	}
+}
+
+/* The live targets' pids. */
+static int member_pids(struct udamon_ctx *ctx, int **out, size_t *nr)
+{
+	int *a = malloc((ctx->nr_targets + 1) * sizeof(*a));
+	size_t n = 0;
+
+	if (!a)
+		return -ENOMEM;
+	for (size_t i = 0; i < ctx->nr_targets; i++)
+		if (is_member(ctx, ctx->targets[i].pid))
+			a[n++] = ctx->targets[i].pid;
+	*out = a;
+	*nr = n;
+	return 0;
+}
+
+static int rescan_children(struct udamon_ctx *ctx, struct vaddr_scope *s)
+{
+	struct udamon_proc_entry *list;
+	size_t nr, nr_roots, nr_desc;
+	int *roots = NULL, *desc, ret;
+
+	ret = udamon_proc_list(&list, &nr);
+	if (ret)
+		return ret;
+	ret = member_pids(ctx, &roots, &nr_roots);
+	if (!ret)
+		ret = udamon_proc_descendants(list, nr, roots, nr_roots, &desc,
+					      &nr_desc);
+	if (!ret) {
+		for (size_t i = 0; i < nr_desc; i++) {
+			struct udamon_proc_entry key = { desc[i], 0 };
+			const struct udamon_proc_entry *e;
+
+			e = bsearch(&key, list, nr, sizeof(*list), cmp_entry);
+			add(ctx, s, desc[i], e ? e->ppid : 0);
+		}
+		free(desc);
+	}
+	free(roots);
+	free(list);
+	return ret;
+}
+
+static int rescan_cgroup(struct udamon_ctx *ctx, struct vaddr_scope *s)
+{
+	int *pids, ret;
+	size_t nr;
+
+	ret = udamon_cgroup_pids(&s->cg, &pids, &nr);
+	if (ret == -ENOENT) {
+		udamon_ctx_set_error(ctx, "vaddr: the cgroup %s was removed",
+				     s->cg.dir);
+		return ret;
+	}
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < nr; i++)
+		add(ctx, s, pids[i], 0);
+	/* those that left: let go of them (their records end there) */
+	for (size_t i = 0; i < ctx->nr_targets; i++) {
+		struct udamon_target *t = &ctx->targets[i];
+
+		if (!t->ops_data || t->ended ||
+		    bsearch(&t->pid, pids, nr, sizeof(*pids), cmp_int))
+			continue;
+		if (ctx->ops->target_valid(ctx, t))
+			say(s, "process %d left the cgroup %s: no longer monitored",
+			    t->pid, s->cg.dir);
+		vaddr_release_target(ctx, t);
+	}
+	free(pids);
+	return 0;
+}
+
+int vaddr_scope_rescan(struct udamon_ctx *ctx, struct vaddr_scope *s)
+{
+	int ret = 0;
+
+	if (s->has_cgroup)
+		ret = rescan_cgroup(ctx, s);
+	if (!ret && s->children)
+		ret = rescan_children(ctx, s);
+	return ret;
+}

@@ -1,0 +1,68 @@
+#!/bin/bash
+# --target_cgroup: every process of a cgroup (v2) is monitored, each as a
+# target of its own, as processes join; one outside is never attached.
+# The test creates its own cgroup under the v2 mount and removes it.
+. "$(dirname "$0")/lib.sh"
+need_write_monitoring
+WO=(--exp_ops_use_reports y --exp_ops_write_only y)
+SPEC="idle:idle:8M hot:write:2M"
+V2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+[ -n "$V2" ] || skip "no cgroup v2 file system is mounted"
+NAME=udamon-test-$$
+CG=$V2/$NAME
+mkdir "$CG" || skip "cannot create a cgroup under $V2"
+end_cgroup() {
+	local p
+	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rmdir "$CG" 2>/dev/null || rmdir "$CG"
+	cleanup
+}
+trap end_cgroup EXIT
+
+# a: started in the cgroup; b: moved in later; out: never in it
+sh -c "echo \$\$ >'$CG/cgroup.procs' && exec '$WL/wl_ranges' --seconds 14 --addr-file '$TMP/a.addr' $SPEC" &
+a=$!; PIDS+=("$a")
+"$WL/wl_ranges" --seconds 14 --addr-file "$TMP/b.addr" $SPEC &
+b=$!; PIDS+=("$b")
+"$WL/wl_ranges" --seconds 14 --addr-file "$TMP/out.addr" $SPEC &
+out=$!; PIDS+=("$out")
+for f in a b out; do wait_lines "$TMP/$f.addr" 2; done
+grep -qx "$a" "$CG/cgroup.procs" || fail "process $a did not join $CG"
+
+# the cgroup relative to the v2 mount
+"$UDAMON" record -q "${WO[@]}" --target_cgroup "$NAME" --timeout 10 \
+	-o "$TMP/cg.data" 2>"$TMP/cg.err" &
+mon=$!; PIDS+=("$mon")
+sleep 3
+echo "$b" >"$CG/cgroup.procs" || fail "cannot move process $b into $CG"
+# the process outside is never registered while udamon runs
+while kill -0 "$mon" 2>/dev/null; do
+	expect_no_uffd_wp "$out"
+	sleep 0.2
+done
+wait "$mon" || { cat "$TMP/cg.err"; fail "record --target_cgroup failed"; }
+cat "$TMP/cg.err"
+for p in a b; do
+	pid=${!p}
+	python3 "$ROOT/tests/integration/rangeheat.py" "$TMP/cg.data" \
+		"$TMP/$p.addr" --pid "$pid" >"$TMP/heat" ||
+		fail "no record of process $p ($pid)"
+	note "process $p ($pid):"; cat "$TMP/heat"
+	expect_hot hot; expect_cold idle
+done
+python3 "$ROOT/tests/integration/rangeheat.py" "$TMP/cg.data" \
+	"$TMP/out.addr" --pid "$out" >/dev/null 2>&1 &&
+	fail "process $out, outside the cgroup, has a record"
+for p in "$a" "$b" "$out"; do
+	wait "$p" || fail "workload $p failed its data check"
+done
+PIDS=()
+
+expect_error "no such directory" "$UDAMON" record "${WO[@]}" \
+	--target_cgroup "$NAME/none"
+expect_error "not in the cgroup v2 file system" "$UDAMON" record "${WO[@]}" \
+	--target_cgroup /tmp
+expect_error "give no pid or command" "$UDAMON" record "${WO[@]}" \
+	--target_cgroup "$NAME" 1234
+echo "cgroup members monitored, the outsider never attached"
