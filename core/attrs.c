@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Monitoring attributes: defaults and validation (DESIGN.md section 3). */
+/* Monitoring attributes: defaults and validation, as the kernel's. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -25,8 +25,8 @@ static int fail(char *err, size_t errlen, const char *msg)
 	return -EINVAL;
 }
 
-static int validate_goal(const struct udamon_intervals_goal *g, char *m,
-			 size_t len)
+static int validate_goal(const struct udamon_intervals_goal *g,
+			 uint64_t sample_us, char *m, size_t len)
 {
 	if (!g->aggrs)
 		return 0;
@@ -45,6 +45,14 @@ static int validate_goal(const struct udamon_intervals_goal *g, char *m,
 		snprintf(m, len, "intervals goal minimum sample interval (%"
 			 PRIu64 " us) must not exceed the maximum (%" PRIu64
 			 " us)", g->min_sample_us, g->max_sample_us);
+		return -EINVAL;
+	}
+	/* the kernel refuses a goal whose range excludes the interval */
+	if (sample_us < g->min_sample_us || sample_us > g->max_sample_us) {
+		snprintf(m, len, "sample interval (%" PRIu64 " us) must be "
+			 "within the intervals goal's range (%" PRIu64 " us.."
+			 "%" PRIu64 " us)", sample_us, g->min_sample_us,
+			 g->max_sample_us);
 		return -EINVAL;
 	}
 	return 0;
@@ -81,7 +89,7 @@ int udamon_attrs_validate(const struct udamon_attrs *a, char *err,
 			 a->min_nr_regions, a->max_nr_regions);
 		return fail(err, errlen, m);
 	}
-	if (validate_goal(&a->goal, m, sizeof(m)))
+	if (validate_goal(&a->goal, a->sample_us, m, sizeof(m)))
 		return fail(err, errlen, m);
 	return 0;
 }
@@ -95,6 +103,19 @@ unsigned int udamon_core_aggr_samples(const struct udamon_attrs *a)
 	if (l > UINT32_MAX)
 		l = UINT32_MAX;
 	return (unsigned int)l;
+}
+
+unsigned int udamon_core_nr_accesses_to_bp(unsigned int nr,
+					   const struct udamon_attrs *a)
+{
+	return (unsigned int)((uint64_t)nr * 10000 / udamon_core_aggr_samples(a));
+}
+
+unsigned int udamon_core_bp_to_nr_accesses(unsigned int bp,
+					   const struct udamon_attrs *a)
+{
+	return (unsigned int)((uint64_t)bp * udamon_core_aggr_samples(a) /
+			      10000);
 }
 
 uint64_t udamon_core_update_samples(const struct udamon_attrs *a)

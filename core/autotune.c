@@ -82,5 +82,5 @@ void udamon_core_autotune(struct udamon_ctx *ctx)
 		sample = 1;
 	a.sample_us = sample;
 	a.aggr_us = sample * udamon_core_aggr_samples(&ctx->attrs);
-	udamon_core_apply_attrs(ctx, &a);
+	udamon_core_apply_attrs(ctx, &a, false);
 }

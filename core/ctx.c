@@ -90,7 +90,7 @@ int udamon_ctx_set_attrs(struct udamon_ctx *ctx, const struct udamon_attrs *a)
 
 	if (err)
 		return err;
-	/* while running, changes wait for the aggregation boundary */
+	/* while running, this is an online change (next sample) */
 	if (udamon_core_started(ctx))
 		return udamon_ctx_commit(ctx, a, NULL, 0);
 	ctx->attrs = *a;

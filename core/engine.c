@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * The monitoring loop (DESIGN.md section 3): sample, count, and at the
- * aggregation boundary merge, apply online changes, auto-tune, emit the
- * snapshot, reset and split. All intervals are counted in samples.
+ * The monitoring loop, in the kernel's order (docs/FIDELITY.md): sample,
+ * count, apply online changes; at the aggregation boundary merge, tune,
+ * emit the snapshot, reset and split. All intervals count samples.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -57,29 +57,44 @@ int udamon_core_alloc_cpu_samples(struct udamon_ctx *ctx)
 	return 0;
 }
 
-/* c' = (c * 10000 / L_old) * L_new / 10000 */
-static unsigned int rescale(unsigned int c, uint64_t l_old, uint64_t l_new)
+/* c' = (c * 10000 / L_old) * L_new / 10000, through bp as the kernel */
+static unsigned int rescale(unsigned int c, const struct udamon_attrs *o,
+			    const struct udamon_attrs *n)
 {
-	return (unsigned int)((uint64_t)c * 10000 / l_old * l_new / 10000);
+	return udamon_core_bp_to_nr_accesses(
+			udamon_core_nr_accesses_to_bp(c, o), n);
+}
+
+static void zero_cpu_samples(const struct udamon_ctx *ctx,
+			     struct udamon_region *r)
+{
+	if (r->cpu_samples)
+		memset(r->cpu_samples, 0, ctx->nr_cpus * sizeof(uint32_t));
 }
 
 void udamon_core_apply_attrs(struct udamon_ctx *ctx,
-			     const struct udamon_attrs *a)
+			     const struct udamon_attrs *a, bool aggregating)
 {
 	const struct udamon_attrs old = ctx->attrs;
 	uint64_t lo = udamon_core_aggr_samples(&old);
 	uint64_t ln = udamon_core_aggr_samples(a);
 
 	for_each_region(ctx, t, r) {
-		if (lo != ln) {
-			r->nr_accesses = rescale(r->nr_accesses, lo, ln);
-			r->last_nr_accesses = rescale(r->last_nr_accesses,
-						      lo, ln);
+		/* an unchanged sample count needs no (lossy) rescaling */
+		if (aggregating) {
+			if (lo != ln)
+				r->last_nr_accesses = rescale(
+					r->last_nr_accesses, &old, a);
+			r->nr_accesses_bp = r->last_nr_accesses * 10000;
+			r->nr_accesses = 0;
+			zero_cpu_samples(ctx, r);
+		} else if (lo != ln) {
+			r->nr_accesses = rescale(r->nr_accesses, &old, a);
 			r->nr_accesses_bp = r->nr_accesses * 10000;
 			for (unsigned int c = 0; r->cpu_samples &&
 			     c < ctx->nr_cpus; c++)
 				r->cpu_samples[c] = rescale(r->cpu_samples[c],
-							    lo, ln);
+							    &old, a);
 		}
 		if (old.aggr_us != a->aggr_us)
 			r->age = (unsigned int)((uint64_t)r->age *
@@ -92,14 +107,16 @@ void udamon_core_apply_attrs(struct udamon_ctx *ctx,
 		ctx->next_aggr_sample = ctx->passed_samples + ln;
 		ctx->next_update_sample = ctx->passed_samples +
 			udamon_core_update_samples(a);
+		if (aggregating)	/* the window restarts now */
+			ctx->aggr_start_ns = now_ns(ctx);
 	}
 }
 
-void udamon_core_apply_pending(struct udamon_ctx *ctx)
+void udamon_core_apply_pending(struct udamon_ctx *ctx, bool aggregating)
 {
 	if (!ctx->has_pending)
 		return;
-	udamon_core_apply_attrs(ctx, &ctx->pending_attrs);
+	udamon_core_apply_attrs(ctx, &ctx->pending_attrs, aggregating);
 	udamon_core_filters_free(ctx->filters, ctx->nr_filters);
 	ctx->filters = ctx->pending_filters;
 	ctx->nr_filters = ctx->pending_nr_filters;
@@ -110,14 +127,22 @@ void udamon_core_apply_pending(struct udamon_ctx *ctx)
 	ctx->sz_limit = udamon_core_sz_limit(ctx);
 }
 
+unsigned int udamon_core_max_nr_accesses(const struct udamon_ctx *ctx)
+{
+	unsigned int max = 0;
+
+	for_each_region(ctx, t, r)
+		if (r->nr_accesses > max)
+			max = r->nr_accesses;
+	return max;
+}
+
 void udamon_core_reset_aggregated(struct udamon_ctx *ctx)
 {
 	for_each_region(ctx, t, r) {
 		r->last_nr_accesses = r->nr_accesses;
 		r->nr_accesses = 0;
-		if (r->cpu_samples)
-			memset(r->cpu_samples, 0,
-			       ctx->nr_cpus * sizeof(uint32_t));
+		zero_cpu_samples(ctx, r);
 	}
 }
 
@@ -179,15 +204,21 @@ static int emit_snapshots(struct udamon_ctx *ctx, uint64_t end_ns)
 	return 0;
 }
 
+/*
+ * The aggregation boundary, in the order the kernel's loop reaches its
+ * damon_aggregated tracepoint (which damo records): merge with
+ * max_nr_accesses / 10, apply a commit that arrived, auto-tune, then the
+ * snapshot, the reset and the split.
+ */
 int udamon_core_aggregate(struct udamon_ctx *ctx)
 {
-	unsigned int thres = udamon_core_aggr_samples(&ctx->attrs) / 10;
+	unsigned int thres = udamon_core_max_nr_accesses(ctx) / 10;
 	uint64_t end = now_ns(ctx);
 	int err;
 
 	end_gone_targets(ctx);
 	udamon_core_merge(ctx, thres, ctx->sz_limit);
-	udamon_core_apply_pending(ctx);
+	udamon_core_apply_pending(ctx, false);
 	if (ctx->attrs.goal.aggrs) {
 		if (ctx->next_goal_aggr <= 1) {
 			udamon_core_autotune(ctx);
@@ -237,7 +268,7 @@ int udamon_ctx_start(struct udamon_ctx *ctx)
 	if (err)
 		return err;
 	if (ctx->has_pending)
-		udamon_core_apply_pending(ctx);
+		udamon_core_apply_pending(ctx, false);
 	if (ctx->ops->init) {
 		err = ctx->ops->init(ctx);
 		if (err)
@@ -314,6 +345,9 @@ int udamon_ctx_step(struct udamon_ctx *ctx)
 		err = udamon_core_aggregate(ctx);
 		if (err)
 			return err;
+	} else {
+		/* online changes apply at the next sample, as a commit */
+		udamon_core_apply_pending(ctx, true);
 	}
 	if (ctx->passed_samples >= ctx->next_update_sample)
 		return update_boundary(ctx);

@@ -20,6 +20,11 @@ static inline bool udamon_core_started(const struct udamon_ctx *ctx)
 
 /* Samples per aggregation: L = max(1, aggr / sample). */
 unsigned int udamon_core_aggr_samples(const struct udamon_attrs *a);
+/* nr_accesses as an access ratio in bp of L, and back (the kernel's). */
+unsigned int udamon_core_nr_accesses_to_bp(unsigned int nr,
+					   const struct udamon_attrs *a);
+unsigned int udamon_core_bp_to_nr_accesses(unsigned int bp,
+					   const struct udamon_attrs *a);
 /* Samples per ops update interval, at least 1. */
 uint64_t udamon_core_update_samples(const struct udamon_attrs *a);
 
@@ -27,12 +32,37 @@ uint64_t udamon_core_update_samples(const struct udamon_attrs *a);
 int udamon_core_regions_reserve(struct udamon_target *t, size_t n);
 void udamon_core_target_free(struct udamon_target *t);
 uint64_t udamon_core_sz_limit(const struct udamon_ctx *ctx);
+/*
+ * Even split of [start, end) into nr_pieces of a size aligned down to
+ * align, the last taking the rest (the kernel's evenly split). Returns the
+ * pieces written to out, or 0 when it cannot split.
+ */
+/* udamon_three_regions() with the edges aligned up to align. */
+int udamon_core_three_regions(const struct udamon_range *maps, size_t nr,
+			      uint64_t align, struct udamon_range out[3]);
+size_t udamon_core_split_evenly(uint64_t start, uint64_t end,
+				unsigned int nr_pieces, uint64_t align,
+				struct udamon_range *out);
 
 /* split_merge.c */
-void udamon_core_update_ages(struct udamon_target *t, unsigned int thres);
+/* Age rule: reset on a change beyond thres or to/from zero, else age++. */
+void udamon_core_update_age(struct udamon_region *r, unsigned int thres);
+/* Merge r into its left neighbour l: size-weighted nr and age. */
+void udamon_core_merge_two(const struct udamon_ctx *ctx,
+			   struct udamon_region *l, struct udamon_region *r);
+/*
+ * Cut r after sz_left bytes: r keeps the left part, *right gets the rest
+ * with the same counts and age (and its own copy of cpu_samples).
+ */
+int udamon_core_split_at(const struct udamon_ctx *ctx, struct udamon_region *r,
+			 uint64_t sz_left, struct udamon_region *right);
+/* Age update and merge of one target (one pass), as damon_merge_regions_of. */
 void udamon_core_merge_target(struct udamon_ctx *ctx, struct udamon_target *t,
 			      unsigned int thres, uint64_t sz_limit);
-/* Age update and merge of every target, doubling thres while over max. */
+/*
+ * Age update and merge of every target, doubling thres while over max;
+ * thres is max_nr_accesses / 10 at the aggregation boundary.
+ */
 void udamon_core_merge(struct udamon_ctx *ctx, unsigned int thres,
 		       uint64_t sz_limit);
 int udamon_core_split(struct udamon_ctx *ctx);
@@ -45,11 +75,18 @@ void udamon_core_update_region(struct udamon_ctx *ctx, struct udamon_region *r,
 			       bool accessed);
 /* Make every region carry a cpu_samples array when ctx->track_cpus. */
 int udamon_core_alloc_cpu_samples(struct udamon_ctx *ctx);
-/* Switch to new attributes, rescaling counts and age (online change). */
+/*
+ * Switch to new attributes, rescaling counts and age (online change).
+ * aggregating: in the middle of an aggregation window, which then restarts
+ * (nr_accesses 0, the last window's count rescaled), as the kernel's
+ * damon_set_attrs(); else the current counts are rescaled.
+ */
 void udamon_core_apply_attrs(struct udamon_ctx *ctx,
-			     const struct udamon_attrs *a);
-/* Apply pending udamon_ctx_commit() changes, if any. */
-void udamon_core_apply_pending(struct udamon_ctx *ctx);
+			     const struct udamon_attrs *a, bool aggregating);
+/* Apply pending udamon_ctx_commit() changes, if any (see apply_attrs). */
+void udamon_core_apply_pending(struct udamon_ctx *ctx, bool aggregating);
+/* The highest nr_accesses of any region in this aggregation. */
+unsigned int udamon_core_max_nr_accesses(const struct udamon_ctx *ctx);
 /* Everything done at the aggregation boundary. */
 int udamon_core_aggregate(struct udamon_ctx *ctx);
 void udamon_core_reset_aggregated(struct udamon_ctx *ctx);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Region helpers: pure functions on a target's sorted region array
- * (DESIGN.md section 3: initial regions, the update rule, three regions).
+ * (initial regions, the update rule, three regions; docs/FIDELITY.md).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -96,14 +96,37 @@ int udamon_target_set_regions(struct udamon_target *t,
 	return 0;
 }
 
-/* Piece size of the even split of a range into about size / sz pieces. */
-static uint64_t piece_of(const struct udamon_range *rg, uint64_t sz)
+/*
+ * The kernel's even split of [start, end) into nr_pieces of the size
+ * aligned down to align, the last taking the rest. Returns the number of
+ * pieces written to out (at least one), or 0 when it cannot split (no
+ * piece, or a piece size of zero): then the caller keeps the range whole.
+ */
+size_t udamon_core_split_evenly(uint64_t start, uint64_t end,
+				unsigned int nr_pieces, uint64_t align,
+				struct udamon_range *out)
 {
-	uint64_t size = rg->end - rg->start;
-	uint64_t want = size / sz ? size / sz : 1;
+	uint64_t sz;
 
-	/* like the kernel: pieces of the aligned-down even size */
-	return ALIGN_DOWN(size / want, UDAMON_MIN_REGION);
+	if (!nr_pieces || end <= start)
+		return 0;
+	sz = ALIGN_DOWN((end - start) / nr_pieces, align);
+	if (!sz)
+		return 0;
+	for (unsigned int i = 0; i < nr_pieces; i++) {
+		out[i].start = start + i * sz;
+		out[i].end = start + (i + 1) * sz;
+	}
+	out[nr_pieces - 1].end = end;
+	return nr_pieces;
+}
+
+/* Pieces of a range: size / sz, or 1 when it is smaller than sz. */
+static unsigned int nr_pieces_of(const struct udamon_range *rg, uint64_t sz)
+{
+	uint64_t n = (rg->end - rg->start) / sz;
+
+	return n ? (n > UINT32_MAX ? UINT32_MAX : (unsigned int)n) : 1;
 }
 
 int udamon_target_init_regions(struct udamon_target *t,
@@ -113,6 +136,7 @@ int udamon_target_init_regions(struct udamon_target *t,
 	uint64_t total = 0, sz;
 	size_t count = 0, n = 0;
 	struct udamon_region *arr;
+	struct udamon_range *pieces;
 
 	if (check_ranges(ranges, nr))
 		return -EINVAL;
@@ -121,27 +145,28 @@ int udamon_target_init_regions(struct udamon_target *t,
 	sz = total / (min_nr_regions ? min_nr_regions : 1);
 	if (sz < UDAMON_MIN_REGION)
 		sz = UDAMON_MIN_REGION;
-	for (size_t i = 0; i < nr; i++) {
-		uint64_t p = piece_of(&ranges[i], sz);
-
-		count += p ? (ranges[i].end - ranges[i].start) / p : 1;
-	}
+	for (size_t i = 0; i < nr; i++)
+		count += nr_pieces_of(&ranges[i], sz);
 	arr = calloc(count ? count : 1, sizeof(*arr));
-	if (!arr)
+	pieces = calloc(count ? count : 1, sizeof(*pieces));
+	if (!arr || !pieces) {
+		free(arr);
+		free(pieces);
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < nr; i++) {
-		uint64_t s = ranges[i].start, e = ranges[i].end;
-		uint64_t p = piece_of(&ranges[i], sz);
+		size_t got = udamon_core_split_evenly(ranges[i].start,
+				ranges[i].end, nr_pieces_of(&ranges[i], sz),
+				UDAMON_MIN_REGION, pieces);
 
-		if (!p) {	/* smaller than a page: keep as is */
-			arr[n++] = new_region(s, e);
+		if (!got) {	/* smaller than a page: keep as is */
+			arr[n++] = new_region(ranges[i].start, ranges[i].end);
 			continue;
 		}
-		for (; s + p <= e; s += p)
-			arr[n++] = new_region(s, s + p);
-		/* the last piece takes the rounding remainder */
-		arr[n - 1].end = e;
+		for (size_t k = 0; k < got; k++)
+			arr[n++] = new_region(pieces[k].start, pieces[k].end);
 	}
+	free(pieces);
 	free_regions(t->regions, t->nr_regions);
 	replace_regions(t, arr, n, count ? count : 1);
 	return 0;
@@ -163,77 +188,99 @@ static int push_region(struct udamon_region **arr, size_t *n, size_t *cap,
 	return 0;
 }
 
-/* Append the regions of @t that intersect @rg, clipped, stretched, filled. */
-static int fit_range(const struct udamon_target *t, size_t from, bool *used,
-		     const struct udamon_range *rg, struct udamon_region **arr,
-		     size_t *n, size_t *cap)
+static bool intersects(const struct udamon_region *r,
+		       const struct udamon_range *rg)
+{
+	return r->start < rg->end && rg->start < r->end;
+}
+
+static bool in_any(const struct udamon_region *r,
+		   const struct udamon_range *ranges, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		if (intersects(r, &ranges[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Fit the kept regions [*k, ...) to one range, as the kernel's
+ * damon_set_regions(): the regions it meets (each belongs to the first
+ * range it meets: a region spanning two ranges stays in the first) are
+ * stretched or clipped to its edges and the holes between them get new
+ * zero regions; a range no region meets gets one new zero region.
+ */
+static int fit_range(const struct udamon_region *kept, size_t nr_kept,
+		     size_t *k, const struct udamon_range *rg,
+		     struct udamon_region **arr, size_t *n, size_t *cap)
 {
 	size_t first = *n;
 
-	for (size_t k = from; k < t->nr_regions &&
-	     t->regions[k].start < rg->end; k++) {
-		struct udamon_region r = t->regions[k];
+	for (; *k < nr_kept; (*k)++) {
+		struct udamon_region r = kept[*k];
 
-		if (r.end <= rg->start)
-			continue;
-		if (used[k])	/* spans two ranges: the copy starts afresh */
-			r.cpu_samples = NULL;
-		used[k] = true;
-		if (r.start < rg->start)
-			r.start = rg->start;
-		if (r.end > rg->end)
-			r.end = rg->end;
-		if (*n == first)
-			r.start = rg->start;	/* stretch the first */
-		else if ((*arr)[*n - 1].end < r.start &&
-			 push_region(arr, n, cap,
-				     new_region((*arr)[*n - 1].end, r.start)))
+		if (r.start >= rg->end)
+			break;
+		if (!intersects(&r, rg))
+			continue;	/* only in an earlier range: dropped */
+		if (*n > first && (*arr)[*n - 1].end < r.start &&
+		    push_region(arr, n, cap,
+				new_region((*arr)[*n - 1].end, r.start)))
 			return -ENOMEM;		/* fill the hole */
-		if (r.sampling_addr < r.start || r.sampling_addr >= r.end)
-			r.sampling_addr = r.start;
 		if (push_region(arr, n, cap, r))
 			return -ENOMEM;
 	}
 	if (*n == first)
 		return push_region(arr, n, cap, new_region(rg->start, rg->end));
-	(*arr)[*n - 1].end = rg->end;	/* stretch the last */
+	(*arr)[first].start = rg->start;	/* stretch or clip the edges */
+	(*arr)[*n - 1].end = rg->end;
+	for (size_t i = first; i < *n; i++) {
+		struct udamon_region *r = &(*arr)[i];
+
+		if (r->sampling_addr < r->start || r->sampling_addr >= r->end)
+			r->sampling_addr = r->start;
+	}
 	return 0;
 }
 
 int udamon_target_update_regions(struct udamon_target *t,
 				 const struct udamon_range *ranges, size_t nr)
 {
-	struct udamon_region *arr = NULL;
-	size_t n = 0, cap = 0, j = 0;
-	bool *used;
+	struct udamon_region *arr = NULL, *kept;
+	size_t n = 0, cap = 0, nr_kept = 0, k = 0;
 	int err = 0;
 
 	if (check_ranges(ranges, nr))
 		return -EINVAL;
-	used = calloc(t->nr_regions + 1, sizeof(*used));
-	if (!used)
+	kept = calloc(t->nr_regions + 1, sizeof(*kept));
+	if (!kept)
 		return -ENOMEM;
-	for (size_t i = 0; i < nr && !err; i++) {
-		while (j < t->nr_regions && t->regions[j].end <= ranges[i].start)
-			j++;
-		err = fit_range(t, j, used, &ranges[i], &arr, &n, &cap);
-	}
-	if (err) {
-		/* undo: the copies share cpu_samples with t's regions */
+	/* regions that meet no range go */
+	for (size_t i = 0; i < t->nr_regions; i++)
+		if (in_any(&t->regions[i], ranges, nr))
+			kept[nr_kept++] = t->regions[i];
+	for (size_t i = 0; i < nr && !err; i++)
+		err = fit_range(kept, nr_kept, &k, &ranges[i], &arr, &n, &cap);
+	free(kept);
+	if (err) {	/* nothing changed: the copies share cpu_samples */
 		free(arr);
-		free(used);
 		return err;
 	}
-	for (size_t k = 0; k < t->nr_regions; k++)
-		if (!used[k])
-			free(t->regions[k].cpu_samples);
-	free(used);
+	for (size_t i = 0; i < t->nr_regions; i++)
+		if (!in_any(&t->regions[i], ranges, nr))
+			free(t->regions[i].cpu_samples);
 	replace_regions(t, arr, n, cap);
 	return 0;
 }
 
 int udamon_three_regions(const struct udamon_range *maps, size_t nr,
 			 struct udamon_range out[3])
+{
+	return udamon_core_three_regions(maps, nr, UDAMON_MIN_REGION, out);
+}
+
+int udamon_core_three_regions(const struct udamon_range *maps, size_t nr,
+			      uint64_t align, struct udamon_range out[3])
 {
 	struct udamon_range gap[2] = { { 0, 0 }, { 0, 0 } }, tmp;
 	size_t nr_gaps = 0, n = 0;
@@ -264,14 +311,14 @@ int udamon_three_regions(const struct udamon_range *maps, size_t nr,
 	}
 	start = maps[0].start;
 	for (size_t i = 0; i < nr_gaps; i++) {
-		out[n].start = ALIGN_UP(start, UDAMON_MIN_REGION);
-		out[n].end = ALIGN_UP(gap[i].start, UDAMON_MIN_REGION);
+		out[n].start = ALIGN_UP(start, align);
+		out[n].end = ALIGN_UP(gap[i].start, align);
 		n++;
 		start = gap[i].end;
 	}
 	end = maps[nr - 1].end;
-	out[n].start = ALIGN_UP(start, UDAMON_MIN_REGION);
-	out[n].end = ALIGN_UP(end, UDAMON_MIN_REGION);
+	out[n].start = ALIGN_UP(start, align);
+	out[n].end = ALIGN_UP(end, align);
 	n++;
 	/* drop ranges that alignment emptied */
 	for (size_t i = 0; i < n;) {

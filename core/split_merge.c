@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Adaptive regions: age, merge and split at the aggregation boundary
- * (DESIGN.md section 3).
+ * (docs/ARCHITECTURE.md, "The monitoring engine").
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -24,18 +24,14 @@ static unsigned int diff(unsigned int a, unsigned int b)
 	return a > b ? a - b : b - a;
 }
 
-void udamon_core_update_ages(struct udamon_target *t, unsigned int thres)
+void udamon_core_update_age(struct udamon_region *r, unsigned int thres)
 {
-	for (size_t i = 0; i < t->nr_regions; i++) {
-		struct udamon_region *r = &t->regions[i];
-
-		if (diff(r->nr_accesses, r->last_nr_accesses) > thres)
-			r->age = 0;
-		else if ((r->nr_accesses == 0) != (r->last_nr_accesses == 0))
-			r->age = 0;
-		else
-			r->age++;
-	}
+	if (diff(r->nr_accesses, r->last_nr_accesses) > thres)
+		r->age = 0;
+	else if ((r->nr_accesses == 0) != (r->last_nr_accesses == 0))
+		r->age = 0;
+	else
+		r->age++;
 }
 
 static unsigned int weighted(uint64_t a, uint64_t sa, uint64_t b, uint64_t sb)
@@ -44,8 +40,8 @@ static unsigned int weighted(uint64_t a, uint64_t sa, uint64_t b, uint64_t sb)
 }
 
 /* Merge r into l (l is left of and touching r); r's memory is released. */
-static void merge_two(const struct udamon_ctx *ctx, struct udamon_region *l,
-		      struct udamon_region *r)
+void udamon_core_merge_two(const struct udamon_ctx *ctx,
+			   struct udamon_region *l, struct udamon_region *r)
 {
 	uint64_t sl = sz_of(l), sr = sz_of(r);
 
@@ -81,10 +77,12 @@ void udamon_core_merge_target(struct udamon_ctx *ctx, struct udamon_target *t,
 		struct udamon_region *prev = w ? &t->regions[w - 1] : NULL;
 		struct udamon_region *r = &t->regions[i];
 
+		/* as the kernel: the age moves on every merge pass */
+		udamon_core_update_age(r, thres);
 		if (prev && prev->end == r->start &&
 		    diff(prev->nr_accesses, r->nr_accesses) <= thres &&
 		    sz_of(prev) + sz_of(r) <= sz_limit) {
-			merge_two(ctx, prev, r);
+			udamon_core_merge_two(ctx, prev, r);
 			continue;
 		}
 		if (w != i)
@@ -109,8 +107,6 @@ void udamon_core_merge(struct udamon_ctx *ctx, unsigned int thres,
 	unsigned int max_thres = udamon_core_aggr_samples(&ctx->attrs);
 	size_t nr;
 
-	for (size_t i = 0; i < ctx->nr_targets; i++)
-		udamon_core_update_ages(&ctx->targets[i], thres);
 	do {
 		for (size_t i = 0; i < ctx->nr_targets; i++)
 			udamon_core_merge_target(ctx, &ctx->targets[i], thres,
@@ -120,23 +116,23 @@ void udamon_core_merge(struct udamon_ctx *ctx, unsigned int thres,
 	} while (nr > ctx->attrs.max_nr_regions && thres / 2 < max_thres);
 }
 
-/* A copy of r over [start, end), with its own cpu_samples. */
-static int piece_of(const struct udamon_ctx *ctx,
-		    const struct udamon_region *r, uint64_t start,
-		    uint64_t end, struct udamon_region *out)
+int udamon_core_split_at(const struct udamon_ctx *ctx, struct udamon_region *r,
+			 uint64_t sz_left, struct udamon_region *right)
 {
-	*out = *r;
-	out->start = start;
-	out->end = end;
-	out->sampling_addr = start;
-	out->cpu_samples = NULL;
+	*right = *r;
+	right->start = r->start + sz_left;
+	right->sampling_addr = right->start;
+	right->cpu_samples = NULL;
 	if (r->cpu_samples && ctx->nr_cpus) {
-		out->cpu_samples = malloc(ctx->nr_cpus * sizeof(uint32_t));
-		if (!out->cpu_samples)
+		right->cpu_samples = malloc(ctx->nr_cpus * sizeof(uint32_t));
+		if (!right->cpu_samples)
 			return -ENOMEM;
-		memcpy(out->cpu_samples, r->cpu_samples,
+		memcpy(right->cpu_samples, r->cpu_samples,
 		       ctx->nr_cpus * sizeof(uint32_t));
 	}
+	r->end = right->start;
+	if (r->sampling_addr >= r->end)
+		r->sampling_addr = r->start;
 	return 0;
 }
 
@@ -160,19 +156,15 @@ static long split_region(struct udamon_ctx *ctx, struct udamon_region *r,
 
 		if (sub == 0 || sub >= sz || sz - sub < UDAMON_MIN_REGION)
 			continue;
-		if (piece_of(ctx, r, r->start + sub, r->end,
-			     &right[nr_right])) {
+		if (udamon_core_split_at(ctx, r, sub, &right[nr_right])) {
 			while (nr_right)
 				free(right[--nr_right].cpu_samples);
 			r->end = orig_end;
 			return -ENOMEM;
 		}
 		nr_right++;
-		r->end = r->start + sub;
 		sz = sub;
 	}
-	if (r->sampling_addr >= r->end)
-		r->sampling_addr = r->start;
 	out[0] = *r;
 	for (unsigned int i = 0; i < nr_right; i++)
 		out[1 + i] = right[nr_right - 1 - i];

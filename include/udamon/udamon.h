@@ -285,9 +285,12 @@ int udamon_ctx_set_filters(struct udamon_ctx *ctx,
 int udamon_ctx_add_target(struct udamon_ctx *ctx, int pid);
 
 /*
- * Online change: new attrs and filters take effect at the next aggregation
- * boundary, keeping regions (DESIGN.md section 3, "Online changes").
- * filters may be NULL to keep the current ones.
+ * Online change: new attrs and filters take effect at the next sample, as
+ * a commit to the kernel's DAMON does, keeping regions. In the middle of
+ * an aggregation the window restarts there: nr_accesses 0, the last
+ * window's count and the ages rescaled to the new intervals; at an
+ * aggregation boundary the counts are rescaled before the snapshot
+ * (docs/FIDELITY.md). filters may be NULL to keep the current ones.
  */
 int udamon_ctx_commit(struct udamon_ctx *ctx, const struct udamon_attrs *a,
 		      const struct udamon_filter *filters, size_t nr_filters);

@@ -99,6 +99,13 @@ static void test_goal(void **state)
 	expect_msg(&a, "intervals goal minimum sample interval (0 us) must "
 		   "be positive");
 	/* damo's --monitoring_intervals_autotune: 4% 3 5ms 10s */
+	/* the kernel's rule: the sample interval must be within min..max */
+	a.goal = (struct udamon_intervals_goal){ 400, 3, 6000, 10000000 };
+	expect_msg(&a, "sample interval (5000 us) must be within the "
+		   "intervals goal's range (6000 us..10000000 us)");
+	a.goal = (struct udamon_intervals_goal){ 400, 3, 1000, 4000 };
+	expect_msg(&a, "sample interval (5000 us) must be within the "
+		   "intervals goal's range (1000 us..4000 us)");
 	a.goal = (struct udamon_intervals_goal){ 400, 3, 5000, 10000000 };
 	assert_int_equal(udamon_attrs_validate(&a, NULL, 0), 0);
 }

@@ -199,10 +199,11 @@ static void test_rescale(void **state)
 	r->age = 10;
 	a = ctx->attrs;
 	a.aggr_us = 20000;					/* L 20 */
-	udamon_core_apply_attrs(ctx, &a);
-	/* (50 * 10000 / 100) * 20 / 10000 = 10; 30 -> 6; age 10 * 5 */
+	udamon_core_apply_attrs(ctx, &a, false);
+	/* (50 * 10000 / 100) * 20 / 10000 = 10; age 10 * 5 */
 	assert_int_equal(r->nr_accesses, 10);
-	assert_int_equal(r->last_nr_accesses, 6);
+	/* at a boundary the last count is not used again: kept, as kernel */
+	assert_int_equal(r->last_nr_accesses, 30);
 	assert_int_equal(r->nr_accesses_bp, 100000);
 	assert_int_equal(r->age, 50);
 	assert_int_equal(r->start, 0);
@@ -214,9 +215,70 @@ static void test_rescale(void **state)
 	r->age = 7;
 	a = ctx->attrs;
 	a.aggr_us = 70;
-	udamon_core_apply_attrs(ctx, &a);
+	udamon_core_apply_attrs(ctx, &a, false);
 	assert_int_equal(r->nr_accesses, 2);
 	assert_int_equal(r->age, 3);	/* 7 * 30 / 70 */
+	udamon_ctx_free(ctx);
+}
+
+/*
+ * Region 0 written in 5 samples of 20, region 1 in 4, region 2 in
+ * hot_samples: the merge threshold is max_nr_accesses / 10 (the kernel's),
+ * not aggr_samples / 10.
+ */
+static unsigned int hot_samples;
+
+static void check_below_max(struct udamon_ctx *ctx, struct script *s)
+{
+	unsigned int k = (unsigned int)(ctx->passed_samples % 20);
+	struct udamon_region *r = ctx->targets[0].regions;
+
+	r[0].accessed = k < 5;
+	r[1].accessed = k < 4;
+	r[2].accessed = k < hot_samples;
+}
+
+static const struct udamon_range unequal_pages[] = {
+	{ 0, 1 }, { 1, 2 }, { 2, 12 },
+};
+
+static void run_one_window(struct udamon_ctx *ctx, struct script *s)
+{
+	set_intervals(ctx, 1000, 20000, 1000000, 3, 100);	/* L 20 */
+	collect(ctx, &sn);
+	s->check = check_below_max;
+	assert_int_equal(udamon_ctx_start(ctx), 0);
+	/* sz_limit 12P / 3 = 4P: the two one-page regions may merge */
+	assert_int_equal(ctx->sz_limit, 4 * P);
+	for (int i = 0; i < 20; i++)
+		assert_int_equal(udamon_ctx_step(ctx), 0);
+	assert_int_equal(sn.count, 1);
+}
+
+static void test_merge_hottest_below_max(void **state)
+{
+	struct script s;
+	struct fake_clock c = { 0 };
+	struct udamon_ctx *ctx = script_ctx(&s, &c, unequal_pages, 3);
+
+	/* hottest 5 of 20: threshold 0, 5 and 4 stay apart */
+	hot_samples = 0;
+	run_one_window(ctx, &s);
+	assert_int_equal(sn.last.nr_regions, 3);
+	assert_int_equal(sn.regions[0].nr_accesses, 5);
+	assert_int_equal(sn.regions[1].nr_accesses, 4);
+	assert_int_equal(sn.regions[2].nr_accesses, 0);
+	udamon_ctx_free(ctx);
+
+	/* hottest 20 of 20: threshold 2, 5 and 4 merge into (5 + 4) / 2 */
+	ctx = script_ctx(&s, &c, unequal_pages, 3);
+	hot_samples = 20;
+	run_one_window(ctx, &s);
+	assert_int_equal(sn.last.nr_regions, 2);
+	assert_int_equal(sn.regions[0].start, 0);
+	assert_int_equal(sn.regions[0].end, 2 * P);
+	assert_int_equal(sn.regions[0].nr_accesses, 4);
+	assert_int_equal(sn.regions[1].nr_accesses, 20);
 	udamon_ctx_free(ctx);
 }
 
@@ -242,38 +304,58 @@ static void test_online_commit(void **state)
 	a.aggr_us = 20000;					/* L 20 */
 	assert_int_equal(udamon_ctx_commit(ctx, &a, &wf, 1), 0);
 	assert_true(ctx->has_pending);
-	/* nothing changes before the aggregation boundary */
-	for (int i = 0; i < 4; i++)
-		assert_int_equal(udamon_ctx_step(ctx), 0);
 	assert_int_equal(ctx->attrs.aggr_us, 10000);
-	assert_int_equal(ctx->nr_filters, 0);
-	assert_int_equal(sn.count, 3);
-	assert_int_equal(udamon_ctx_step(ctx), 0);	/* sample 40 */
+	/*
+	 * Applied at the next sample (36), mid-window, as a kernel commit:
+	 * the window restarts there (nr 0), the last window's 10 of 10
+	 * becomes 20 of 20, bp follows it, age 2 * 10 / 20 = 1.
+	 */
+	assert_int_equal(udamon_ctx_step(ctx), 0);
 	assert_false(ctx->has_pending);
 	assert_int_equal(ctx->attrs.aggr_us, 20000);
 	assert_int_equal(ctx->nr_filters, 1);
 	assert_int_equal(ctx->filters[0].type, UDAMON_FILTER_WRITE);
-	/* the snapshot shows the new scale: 10 of 10 -> 20 of 20; age 3->1 */
+	assert_int_equal(ctx->targets[0].regions[0].nr_accesses, 0);
+	assert_int_equal(ctx->targets[0].regions[0].last_nr_accesses, 20);
+	assert_int_equal(ctx->targets[0].regions[0].nr_accesses_bp, 200000);
+	assert_int_equal(ctx->targets[0].regions[0].age, 1);
+	assert_int_equal(ctx->next_aggr_sample, 56);
+	/* regions kept */
+	assert_int_equal(ctx->targets[0].nr_regions, 3);
+	assert_int_equal(ctx->targets[0].regions[2].start, 12 * P);
+	for (int i = 0; i < 19; i++)
+		assert_int_equal(udamon_ctx_step(ctx), 0);
+	assert_int_equal(sn.count, 3);
+	assert_int_equal(udamon_ctx_step(ctx), 0);	/* sample 56 */
 	assert_int_equal(sn.count, 4);
 	assert_int_equal(sn.last.aggr_us, 20000);
 	assert_int_equal(sn.last.nr_regions, 3);
 	assert_int_equal(sn.regions[0].nr_accesses, 20);
-	assert_int_equal(sn.regions[0].age, 1);
-	assert_int_equal(ctx->targets[0].regions[0].last_nr_accesses, 20);
-	assert_int_equal(ctx->targets[0].regions[0].nr_accesses_bp, 200000);
-	/* regions kept, next aggregation after 20 more samples */
-	assert_int_equal(ctx->targets[0].nr_regions, 3);
-	assert_int_equal(ctx->targets[0].regions[2].start, 12 * P);
-	assert_int_equal(ctx->next_aggr_sample, 60);
-	for (int i = 0; i < 19; i++)
-		assert_int_equal(udamon_ctx_step(ctx), 0);
-	assert_int_equal(sn.count, 4);
-	assert_int_equal(udamon_ctx_step(ctx), 0);
-	assert_int_equal(sn.count, 5);
-	assert_int_equal(sn.regions[0].nr_accesses, 20);
 	assert_int_equal(sn.regions[0].age, 2);
 	/* the moving sum stayed in step: 200000 at every window end */
 	assert_int_equal(ctx->targets[0].regions[0].nr_accesses_bp, 200000);
+
+	/* a commit at a boundary sample: rescaled before the snapshot */
+	for (int i = 0; i < 19; i++)
+		assert_int_equal(udamon_ctx_step(ctx), 0);
+	a.aggr_us = 10000;					/* L 10 */
+	assert_int_equal(udamon_ctx_commit(ctx, &a, &wf, 1), 0);
+	assert_int_equal(udamon_ctx_step(ctx), 0);	/* sample 76 */
+	assert_int_equal(sn.count, 5);
+	assert_int_equal(sn.last.aggr_us, 10000);
+	assert_int_equal(sn.regions[0].nr_accesses, 10);
+	assert_int_equal(ctx->next_aggr_sample, 86);
+	/* mid-window again: the new window is counted from sample 77 */
+	a.aggr_us = 20000;
+	assert_int_equal(udamon_ctx_commit(ctx, &a, &wf, 1), 0);
+	assert_int_equal(udamon_ctx_step(ctx), 0);
+	assert_int_equal(ctx->next_aggr_sample, 97);
+	for (int i = 0; i < 19; i++)
+		assert_int_equal(udamon_ctx_step(ctx), 0);
+	assert_int_equal(sn.count, 5);
+	assert_int_equal(udamon_ctx_step(ctx), 0);
+	assert_int_equal(sn.count, 6);
+	assert_int_equal(sn.regions[0].nr_accesses, 20);
 
 	/* NULL filters keep the filters in force */
 	assert_int_equal(udamon_ctx_commit(ctx, NULL, NULL, 0), 0);
@@ -587,6 +669,7 @@ int main(void)
 		cmocka_unit_test(test_boundaries_and_snapshots),
 		cmocka_unit_test(test_age_in_engine),
 		cmocka_unit_test(test_rescale),
+		cmocka_unit_test(test_merge_hottest_below_max),
 		cmocka_unit_test(test_online_commit),
 		cmocka_unit_test(test_feedback),
 		cmocka_unit_test(test_autotune_direction),

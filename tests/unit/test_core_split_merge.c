@@ -71,7 +71,8 @@ static void test_age(void **state)
 	R(ctx, 3)->last_nr_accesses = 0;	/* 1 after 0: reset */
 	R(ctx, 4)->last_nr_accesses = 0;	/* 0 after 0: older */
 	R(ctx, 5)->last_nr_accesses = 9;	/* |7 - 9| = 2: older */
-	udamon_core_update_ages(&ctx->targets[0], 2);
+	for (size_t i = 0; i < 6; i++)
+		udamon_core_update_age(R(ctx, i), 2);
 	assert_int_equal(R(ctx, 0)->age, 0);
 	assert_int_equal(R(ctx, 1)->age, 8);
 	assert_int_equal(R(ctx, 2)->age, 0);
@@ -88,8 +89,9 @@ static void test_merge_weighted(void **state)
 
 	udamon_core_merge_target(ctx, &ctx->targets[0], 2, 1 << 30);
 	assert_int_equal(ctx->targets[0].nr_regions, 1);
-	/* nr (10*1 + 12*3) / 4 = 11 (46/4), age (4 + 24) / 4 = 7 */
-	expect(ctx, 0, 0, 4, 11, 7);
+	/* ages first move (4 -> 5, 8 -> 9) as in the kernel's pass */
+	/* nr (10*1 + 12*3) / 4 = 11 (46/4), age (5 + 27) / 4 = 8 */
+	expect(ctx, 0, 0, 4, 11, 8);
 	assert_int_equal(R(ctx, 0)->nr_accesses_bp, 110000);
 	udamon_ctx_free(ctx);
 }
@@ -104,9 +106,9 @@ static void test_merge_threshold_and_gaps(void **state)
 
 	udamon_core_merge_target(ctx, &ctx->targets[0], 2, 1 << 30);
 	assert_int_equal(ctx->targets[0].nr_regions, 3);
-	expect(ctx, 0, 0, 2, 5, 0);
-	expect(ctx, 1, 2, 3, 9, 0);	/* |5 - 9| = 4 > 2 */
-	expect(ctx, 2, 4, 5, 9, 0);	/* does not touch [2, 3) */
+	expect(ctx, 0, 0, 2, 5, 1);	/* ages 0 -> 1 in the pass */
+	expect(ctx, 1, 2, 3, 9, 1);	/* |5 - 9| = 4 > 2 */
+	expect(ctx, 2, 4, 5, 9, 1);	/* does not touch [2, 3) */
 	udamon_ctx_free(ctx);
 }
 
@@ -119,9 +121,9 @@ static void test_merge_size_limit(void **state)
 	/* limit 2P: [0,1)+[1,2) fit; [2,3) cannot join them; [3,5) is 2P */
 	udamon_core_merge_target(ctx, &ctx->targets[0], 10, 2 * P);
 	assert_int_equal(ctx->targets[0].nr_regions, 3);
-	expect(ctx, 0, 0, 2, 3, 0);
-	expect(ctx, 1, 2, 3, 3, 0);
-	expect(ctx, 2, 3, 5, 3, 0);
+	expect(ctx, 0, 0, 2, 3, 1);
+	expect(ctx, 1, 2, 3, 3, 1);
+	expect(ctx, 2, 3, 5, 3, 1);
 	for (size_t i = 0; i < 3; i++)
 		assert_true(R(ctx, i)->end - R(ctx, i)->start <= 2 * P);
 	udamon_ctx_free(ctx);
@@ -152,11 +154,14 @@ static void test_merge_threshold_doubling(void **state)
 	/*
 	 * thres 10: pairs merge: 5, 25, 45, 65 (4 > max 3);
 	 * thres 20: 5+25 -> 15, 45+65 -> 55 (2 <= 3): stop.
+	 * Ages move on each pass, as in the kernel: pass 1 all 0 -> 1; pass
+	 * 2: [0,2) has nr 5 after last 0 -> 0, the others 1 -> 2; merged
+	 * (0*2 + 2*2) / 4 = 1 and (2*2 + 2*2) / 4 = 2.
 	 */
 	udamon_core_merge(ctx, 10, 1 << 30);
 	assert_int_equal(ctx->targets[0].nr_regions, 2);
 	expect(ctx, 0, 0, 4, 15, 1);
-	expect(ctx, 1, 4, 8, 55, 1);
+	expect(ctx, 1, 4, 8, 55, 2);
 	udamon_ctx_free(ctx);
 
 	/* with max 4 the first pass is enough */
@@ -181,9 +186,9 @@ static void test_merge_doubling_stops(void **state)
 	set_attrs(ctx, 1000, 100000, 3, 3);
 	udamon_core_merge(ctx, 10, P);
 	assert_int_equal(ctx->targets[0].nr_regions, 8);
-	/* ages were updated once, not once per pass */
+	/* passes at thres 10, 20, 40, 80, 160: ages move on each pass */
 	for (size_t i = 0; i < 8; i++)
-		assert_int_equal(R(ctx, i)->age, 1);
+		assert_int_equal(R(ctx, i)->age, 5);
 	udamon_ctx_free(ctx);
 
 	/* L = 5: thres 0 doubles to 1, 2, 4, 8; 0 and 10 never merge */
@@ -197,7 +202,7 @@ static void test_merge_doubling_stops(void **state)
 	/* thres 0: none; 1, 2: none; 4: none; 8: all to one (stop) */
 	assert_int_equal(ctx->targets[0].nr_regions, 1);
 	/* (0*1 + 5*1) / 2 = 2 -> (2*2 + 0) / 3 = 1 -> (1*3 + 5) / 4 = 2 */
-	expect(ctx, 0, 0, 4, 2, 1);
+	expect(ctx, 0, 0, 4, 2, 5);	/* 5 passes, each ages by one */
 	udamon_ctx_free(ctx);
 }
 
@@ -215,7 +220,7 @@ static void test_merge_cpu_samples(void **state)
 	udamon_core_merge_target(ctx, &ctx->targets[0], 4, 4 * P);
 	assert_int_equal(ctx->targets[0].nr_regions, 2);
 	/* (4*1 + 8*3) / 4 = 7; cpu0 4*1/4 = 1, cpu1 8*3/4 = 6 */
-	expect(ctx, 0, 0, 4, 7, 0);
+	expect(ctx, 0, 0, 4, 7, 1);
 	assert_int_equal(R(ctx, 0)->cpu_samples[0], 1);
 	assert_int_equal(R(ctx, 0)->cpu_samples[1], 6);
 	assert_int_equal(R(ctx, 1)->cpu_samples[0], 8);
