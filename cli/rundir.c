@@ -188,7 +188,8 @@ int rundir_list(struct rundir_entry **out, size_t *nr)
 			cnt++;
 	}
 	closedir(d);
-	qsort(v, cnt, sizeof(*v), cmp_entry);
+	if (cnt > 1)
+		qsort(v, cnt, sizeof(*v), cmp_entry);
 	*out = v;
 	*nr = cnt;
 	return 0;

@@ -64,5 +64,11 @@ for _ in $(seq 1 100); do exited "$mpid" && break; sleep 0.1; done
 exited "$mpid" || fail "the monitor did not exit when its target ended"
 [ ! -e "$UDAMON_RUN_DIR/0.sock" ] || fail "the monitor left its socket"
 
+note "start errors come back to the caller, and leave nothing behind"
+expect_error "physical memory" "$UDAMON" start "${WO[@]}"
+expect_error "no such process: 4194303" "$UDAMON" start "${WO[@]}" 4194303
+expect_error "ended before monitoring could start" "$UDAMON" start "${WO[@]}" true
+ls "$UDAMON_RUN_DIR" | grep -qE 'sock|pid' && fail "a failed start left files: $(ls "$UDAMON_RUN_DIR")"
+
 kill -TERM "$wl"; wait "$wl" || fail "the workload's data check failed"
 echo "stale monitors and ended targets as expected"

@@ -787,6 +787,67 @@ static void test_add_snapshot_copies(void **state)
 	udamon_record_free(&none);
 }
 
+/* Streams (the control channel's snapshots answers): the same text. */
+static void test_stream_roundtrip(void **state)
+{
+	struct udamon_record rec, *got = NULL;
+	char err[256] = "", *text = NULL;
+	size_t len = 0, nr = 0;
+	FILE *f;
+
+	(void)state;
+	build(&rec, true);
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	assert_int_equal(udamon_record_write_stream(f, UDAMON_RECORD_JSON,
+						    &rec, 1), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(udamon_record_write(path, UDAMON_RECORD_JSON, &rec, 1,
+					     false, err, sizeof(err)), 0);
+	f = fmemopen(text, len, "r");
+	assert_non_null(f);
+	assert_int_equal(udamon_record_read_stream(f, "answer", &got, &nr, err,
+						   sizeof(err)), 0);
+	fclose(f);
+	assert_int_equal(nr, 1);
+	assert_same(&rec, &got[0]);
+	udamon_records_free(got, nr);
+	/* an error names the stream */
+	f = fmemopen("[{", 2, "r");
+	assert_int_not_equal(udamon_record_read_stream(f, "answer", &got, &nr,
+						       err, sizeof(err)), 0);
+	fclose(f);
+	assert_non_null(strstr(err, "answer"));
+	assert_int_equal(udamon_record_write_stream(stdout, 7, &rec, 1), -EINVAL);
+	free(text);
+	udamon_record_free(&rec);
+}
+
+static void test_drop_oldest(void **state)
+{
+	struct udamon_snapshot_region regs[1] = { { 0, 4096, 5, 1, NULL } };
+	struct udamon_snapshot snap = { 1, 2, 4096, 5000, 100000, 1, regs };
+	struct udamon_record rec = { 0 };
+	int i;
+
+	(void)state;
+	for (i = 0; i < 10; i++) {
+		snap.start_time_ns = (uint64_t)i;
+		assert_int_equal(udamon_record_add_snapshot(&rec, &snap), 0);
+	}
+	udamon_record_drop_oldest(&rec, 3);
+	assert_int_equal(rec.nr_snapshots, 7);
+	assert_int_equal(rec.snapshots[0].start_time_ns, 3);
+	assert_int_equal(rec.snapshots[6].start_time_ns, 9);
+	/* still appends after the kept ones */
+	snap.start_time_ns = 10;
+	assert_int_equal(udamon_record_add_snapshot(&rec, &snap), 0);
+	assert_int_equal(rec.snapshots[7].start_time_ns, 10);
+	udamon_record_drop_oldest(&rec, 100);	/* more than there are */
+	assert_int_equal(rec.nr_snapshots, 0);
+	udamon_record_free(&rec);
+}
+
 static void test_format_parse(void **state)
 {
 	enum udamon_record_format fmt;
@@ -836,6 +897,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_error_line_far_in, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_binary, setup, teardown),
 		cmocka_unit_test(test_add_snapshot_copies),
+		cmocka_unit_test_setup_teardown(test_stream_roundtrip, setup, teardown),
+		cmocka_unit_test(test_drop_oldest),
 		cmocka_unit_test(test_format_parse),
 		cmocka_unit_test(test_access_percent),
 	};
