@@ -126,7 +126,7 @@ static void print_attrs(struct json_object *st)
 	printf("\n");
 	if (get(st, "pending_attrs"))
 		printf("    (a tune is being applied: the engine takes it at "
-		       "the next boundary)\n");
+		       "the next sample)\n");
 }
 
 static void print_status(struct json_object *st)

@@ -373,7 +373,14 @@ static int parse_tune(struct live *l, struct mon_opts *n)
 		return cli_fail("tune cannot change the target: monitor %d "
 				"watches process %d, not %d", l->index,
 				l->m.pid, n->target_pid);
-	return monitor_check_tids(&l->m, n);
+	if ((n->cgroup && (!l->opts.cgroup || strcmp(n->cgroup, l->opts.cgroup))) ||
+	    n->include_children != l->opts.include_children)
+		return cli_fail("tune cannot change which processes are "
+				"monitored: monitor %d watches %s (give the "
+				"same --target_cgroup and --include_child_tasks, "
+				"or start another monitor)", l->index,
+				monitor_what(&l->m, &l->opts));
+	return l->m.pid ? monitor_check_tids(&l->m, n) : 0;
 }
 
 static bool same_regions(const struct mon_opts *a, const struct mon_opts *b)
