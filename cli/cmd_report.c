@@ -133,6 +133,16 @@ static void usage_wss(FILE *f)
 		"                            damo's default is 20)\n"
 		"  --per_target              one distribution per target (default:\n"
 		"                            targets summed, as damo)\n"
+		"  --work_time TIME          merge snapshots into units of work of\n"
+		"                            TIME (bare numbers are microseconds;\n"
+		"                            default 1: each snapshot alone)\n"
+		"  -s, --sortby size|time    percentiles of sizes (default), or of\n"
+		"                            runtime: the sizes in time order\n"
+		"  --all_wss                 every working set size, not percentiles\n"
+		"  --raw_number              sizes in bytes\n"
+		"  --nr_cols_bar N           width of the bars (default 59, 0: none)\n"
+		"  -p, --plot FILE           draw the distribution into FILE (.png,\n"
+		"                            .svg or .pdf) instead of printing it\n"
 		"  -h, --help                this help\n", DEFAULT_INPUT);
 }
 
@@ -346,6 +356,63 @@ static int parse_pct_range(struct report_args *a, const char **v)
 	return 0;
 }
 
+static bool flag_opt(const char *arg, const char *name, bool *dst)
+{
+	if (strcmp(arg, name))
+		return false;
+	*dst = true;
+	return true;
+}
+
+/* damo's --work_time, --sortby, --all_wss, --raw_number, --plot, ... */
+static int parse_wss_more(struct report_args *a, int argc, char **argv,
+			  int *i)
+{
+	const char *arg = argv[*i], *v;
+	char err[256];
+
+	if (flag_opt(arg, "--all_wss", &a->wss.all_wss) ||
+	    flag_opt(arg, "--raw_number", &a->wss.raw_number))
+		return 1;
+	if (cli_opt_is(arg, "--work_time")) {
+		v = cli_opt_value(argc, argv, i, "--work_time");
+		if (!v)
+			return -1;
+		if (udamon_parse_time_us(v, 1, &a->wss.work_time_us, err,
+					 sizeof(err)))
+			return cli_fail("--work_time: %s", err);
+		return 1;
+	}
+	if (cli_opt_is(arg, "--sortby") || !strcmp(arg, "-s")) {
+		v = cli_opt_value(argc, argv, i, "--sortby");
+		if (!v)
+			return -1;
+		if (strcmp(v, "time") && strcmp(v, "size"))
+			return cli_fail("--sortby '%s': expected time or size", v);
+		a->wss.sort_by_time = !strcmp(v, "time");
+		return 1;
+	}
+	if (cli_opt_is(arg, "--plot") || !strcmp(arg, "-p")) {
+		v = cli_opt_value(argc, argv, i, "--plot");
+		if (!v)
+			return -1;
+		if (!has_ext(v, ".png") && !has_ext(v, ".svg") &&
+		    !has_ext(v, ".pdf"))
+			return cli_fail("--plot '%s': expected a file name ending in .png, .svg or .pdf",
+					v);
+		a->wss.plot = v;
+		return 1;
+	}
+	if (cli_opt_is(arg, "--nr_cols_bar")) {
+		v = cli_opt_value(argc, argv, i, "--nr_cols_bar");
+		if (!v || opt_uint("--nr_cols_bar", v, 0, 1000,
+				   &a->wss.nr_cols_bar))
+			return -1;
+		return 1;
+	}
+	return 0;
+}
+
 static int parse_wss(struct report_args *a, int argc, char **argv, int *i)
 {
 	const char *arg = argv[*i], *v[3] = { NULL, NULL, NULL };
@@ -396,7 +463,7 @@ static int parse_wss(struct report_args *a, int argc, char **argv, int *i)
 		a->wss.per_target = false;
 		return 1;
 	}
-	return 0;
+	return parse_wss_more(a, argc, argv, i);
 }
 
 /* 0 to go on, 1 after --help, -1 after an error. */
@@ -477,6 +544,9 @@ static int report_error(const struct report_args *a, int err,
 		    a->heatmap.output_kind == UDAMON_HEATMAP_PICTURE)
 			return cli_error("report heatmap: cannot write '%s' (expected a writable file path)",
 					 a->heatmap.output);
+		if (!strcmp(a->kind, "wss") && a->wss.plot)
+			return cli_error("report wss: cannot write '%s' (expected a writable file path)",
+					 a->wss.plot);
 		break;
 	}
 	return cli_error("report %s of '%s' failed: %s", a->kind, a->input,
@@ -539,7 +609,7 @@ int cmd_report(int argc, char **argv)
 		.input = DEFAULT_INPUT,
 		.index = -1,
 		.access = { .snapshot_idx = -1 },
-		.wss = { .acc_thres = 1, .sz_thres = 1 },
+		.wss = { .acc_thres = 1, .sz_thres = 1, .nr_cols_bar = 59 },
 	};
 	int ret;
 

@@ -94,6 +94,17 @@ struct udamon_wss_opts {
 	uint64_t sz_thres;		/* ... and size >= this (damo: 1) */
 	size_t exclude_snapshots;	/* skip the first this many */
 	bool per_target;		/* else targets summed, as damo */
+	/*
+	 * damo's unit of work: snapshots are merged until they span this
+	 * many us (0 or 1: each snapshot alone); a last short group is
+	 * dropped, as damo
+	 */
+	uint64_t work_time_us;
+	bool sort_by_time;		/* percentiles of runtime, not sizes */
+	bool all_wss;			/* every working set size, in order */
+	bool raw_number;		/* sizes in bytes */
+	unsigned int nr_cols_bar;	/* bar width; 0: none (default 59) */
+	const char *plot;		/* draw into this .png/.svg/.pdf */
 };
 
 /*

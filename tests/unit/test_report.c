@@ -425,7 +425,8 @@ static void default_bars(char *want, const struct bars *b)
 
 static void test_wss_percentiles(void **state)
 {
-	struct udamon_wss_opts o = { .acc_thres = 1, .sz_thres = 1 };
+	struct udamon_wss_opts o = { .acc_thres = 1, .sz_thres = 1,
+				     .nr_cols_bar = 59 };
 	struct udamon_record rec;
 	char want[1024];
 
@@ -451,6 +452,7 @@ static void test_wss_options(void **state)
 {
 	static const unsigned int pcts[2] = { 50, 90 };
 	struct udamon_wss_opts o = { .acc_thres = 1, .sz_thres = 1,
+				     .nr_cols_bar = 59,
 				     .percentiles = pcts, .nr_percentiles = 2 };
 	struct udamon_record rec;
 	char want[1024], line[128];
@@ -503,7 +505,8 @@ static void test_wss_options(void **state)
 
 static void test_wss_targets(void **state)
 {
-	struct udamon_wss_opts o = { .acc_thres = 1, .sz_thres = 1 };
+	struct udamon_wss_opts o = { .acc_thres = 1, .sz_thres = 1,
+				     .nr_cols_bar = 59 };
 	struct udamon_record recs[2];
 	char want[4096], block[1024];
 
