@@ -84,7 +84,8 @@ expect_out "heatmap: hot columns first" "8888888800000000" \
 	"$UDAMON" report heatmap --input rec.json --resol 2 16
 expect_out "heatmap legend" "# resolution: 16x2 (1.500 KiB and 100 ms for each character)" \
 	"$UDAMON" report heatmap --input rec.json --resol 2 16
-expect_out "wss" " 50      12.000 KiB |***********************************************************|" \
+# damo's bar: int(size / (max / 59)) columns, 58 for the max itself
+expect_out "wss" " 50      12.000 KiB |********************************************************** |" \
 	"$UDAMON" report wss --input rec.json
 expect_out "wss --range" "# avr:	12.000 KiB" \
 	"$UDAMON" report wss --input rec.json --range 0 101 50
