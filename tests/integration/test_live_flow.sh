@@ -40,6 +40,10 @@ msid=$(awk '{ print $6 }' /proc/"$mpid"/stat)
 
 "$UDAMON" report access >"$TMP/live.txt" || fail "live report access failed"
 grep -q . "$TMP/live.txt" || fail "live report access printed nothing"
+"$UDAMON" report heatmap --resol 5 20 >"$TMP/live.heat" && grep -q . "$TMP/live.heat" ||
+	fail "live report heatmap failed"
+"$UDAMON" report wss --exclude_samples 0 >"$TMP/live.wss" && grep -q . "$TMP/live.wss" ||
+	fail "live report wss failed"
 "$UDAMON" status
 
 note "record ongoing, --exp_ops_cpus 0"
