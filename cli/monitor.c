@@ -44,10 +44,16 @@ static void install_stop_handlers(void)
 
 int monitor_spawn(struct monitor *m, const char *cmd)
 {
-	pid_t pid = spawn_command(cmd);
+	bool shell;
+	pid_t pid = spawn_command(cmd, &shell);
 
 	if (pid < 0)
 		return -1;
+	if (shell && !m->quiet)
+		fprintf(stderr, "udamon: the target is the shell that runs the "
+			"line (process %d); programs it runs as its children "
+			"are not monitored (end the line with 'exec PROGRAM' "
+			"to monitor PROGRAM)\n", pid);
 	m->pid = m->child = pid;
 	return 0;
 }

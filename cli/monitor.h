@@ -35,7 +35,10 @@ struct monitor {
 	size_t nr_warnings;
 };
 
-/* Run cmd through the shell ("exec cmd", so its pid is the program's). */
+/*
+ * Start cmd as the target: a simple command directly, a line that needs
+ * a shell as "/bin/sh -c cmd", whose process is then the target.
+ */
 int monitor_spawn(struct monitor *m, const char *cmd);
 /* Use an already started child (demo) as the target. */
 void monitor_adopt_child(struct monitor *m, pid_t pid);

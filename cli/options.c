@@ -39,8 +39,13 @@ const char mon_opts_help[] =
 "                               directory (absolute, or relative to the v2\n"
 "                               mount) and its descendants as they come\n"
 "                               and go (udamon only)\n"
-"A positional target is a pid, or a command line run by the shell whose\n"
-"process becomes the target; monitoring ends when it exits.\n";
+"A positional target is a pid, or a command line; monitoring ends when it\n"
+"exits. A simple command is executed directly; a line that needs a shell\n"
+"(lists, pipes, redirections, VAR=value, cd) runs as /bin/sh -c LINE, and\n"
+"the target is that shell: end the line with 'exec PROGRAM' to monitor\n"
+"PROGRAM, or use --include_child_tasks. New programs the target executes\n"
+"are followed. One monitor per process: one that another udamon monitors\n"
+"is refused.\n";
 
 static char errbuf[512];
 

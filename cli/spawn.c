@@ -1,48 +1,101 @@
 // SPDX-License-Identifier: MIT
 /*
- * Starting a command as the target: directly when it is a simple command,
- * through /bin/sh ("exec CMD") when it needs a shell; returned only once
- * its program is mapped, so that attaching reaches the program and not the
- * process before its exec.
+ * Starting a command as the target.
+ *
+ * A simple command (words the shell would only quote, expand and split:
+ * quotes, $VAR, ~, globs) is expanded here as the shell would and
+ * executed directly, so its process is the program's. Anything else (a
+ * list, a pipeline, a redirection, a loop, a leading VAR=value, a builtin)
+ * runs unchanged as "/bin/sh -c LINE", and the target is that shell; what
+ * the shell executes in its own place (exec PROGRAM) is followed, what it
+ * starts as children is not.
+ *
+ * We return once the child has executed its first program (a close-on-exec
+ * pipe tells), never earlier: before that the process is still a copy of
+ * udamon. Later execs (a chain: env, shims, exec ...) are the monitor's to
+ * follow; attaching in the middle of one is safe (primitives/inject.c).
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <wordexp.h>
 
 #include "cli/cli.h"
 #include "cli/spawn.h"
 
-/* Does cmd need a shell (pipes, redirections, variables, ...)? */
-static bool needs_shell(const char *cmd)
+/* Words that mean something to the shell itself, not a program to run. */
+static const char *const shell_words[] = {
+	"!", "{", "}", "case", "do", "done", "elif", "else", "esac", "fi",
+	"for", "if", "in", "then", "until", "while", ".", ":", "alias",
+	"break", "cd", "command", "continue", "eval", "exec", "exit",
+	"export", "getopts", "hash", "local", "read", "readonly", "return",
+	"set", "shift", "times", "trap", "type", "ulimit", "umask", "unalias",
+	"unset", "wait",
+};
+
+static bool is_shell_word(const char *w)
 {
-	return strpbrk(cmd, "|&;<>()$`\\\"'*?[#~=%{}\n") != NULL;
+	for (size_t i = 0; i < sizeof(shell_words) / sizeof(shell_words[0]); i++)
+		if (!strcmp(w, shell_words[i]))
+			return true;
+	return false;
+}
+
+/* Does the line start with an assignment (NAME=...)? */
+static bool starts_with_assignment(const char *cmd)
+{
+	const char *p = cmd + strspn(cmd, " \t");
+
+	if (*p != '_' && !(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z'))
+		return false;
+	p += strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		       "0123456789_");
+	return *p == '=';
+}
+
+/* A '#' that starts a word: a comment to the shell. */
+static bool has_comment(const char *cmd)
+{
+	for (const char *p = strchr(cmd, '#'); p; p = strchr(p + 1, '#'))
+		if (p == cmd || p[-1] == ' ' || p[-1] == '\t')
+			return true;
+	return false;
 }
 
 /*
- * Run a simple command directly, so that the exec is seen: the child's end
- * of a close-on-exec pipe closes when the program has replaced it (we must
- * not attach before that: the userfaultfd would belong to the old memory).
+ * Expand cmd into words as the shell would, if it is a simple command;
+ * returns false when it needs the shell (wordexp refuses operators and
+ * command substitution outside quotes).
  */
-static pid_t spawn_direct(const char *cmd)
+static bool simple_command(const char *cmd, wordexp_t *we)
 {
-	wordexp_t we;
+	if (starts_with_assignment(cmd) || has_comment(cmd))
+		return false;
+	if (wordexp(cmd, we, WRDE_NOCMD))
+		return false;
+	if (!we->we_wordc || is_shell_word(we->we_wordv[0])) {
+		wordfree(we);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Fork and execute argv; return once the child has executed it (the
+ * child's end of a close-on-exec pipe closes then), or -1 with the reason
+ * printed if it could not.
+ */
+static pid_t spawn_argv(const char *cmd, const char *file, char *const argv[])
+{
 	int pfd[2], child_errno = 0;
 	pid_t pid;
 
-	if (wordexp(cmd, &we, WRDE_NOCMD) || !we.we_wordc) {
-		cli_fail("cannot parse the command '%s'", cmd);
-		return -1;
-	}
 	if (pipe2(pfd, O_CLOEXEC)) {
-		wordfree(&we);
 		cli_fail("cannot start '%s': pipe: %s", cmd, strerror(errno));
 		return -1;
 	}
@@ -50,13 +103,12 @@ static pid_t spawn_direct(const char *cmd)
 	pid = fork();
 	if (pid == 0) {
 		close(pfd[0]);
-		execvp(we.we_wordv[0], we.we_wordv);
+		execvp(file, argv);
 		child_errno = errno;
 		if (write(pfd[1], &child_errno, sizeof(child_errno)) < 0)
 			_exit(127);
 		_exit(127);
 	}
-	wordfree(&we);
 	close(pfd[1]);
 	if (pid > 0 && read(pfd[0], &child_errno, sizeof(child_errno)) ==
 	    (ssize_t)sizeof(child_errno)) {
@@ -70,83 +122,16 @@ static pid_t spawn_direct(const char *cmd)
 	return pid;
 }
 
-/* Wait (up to 2 s) until the shell has exec'ed the command's program. */
-static void wait_shell_exec(pid_t pid)
+pid_t spawn_command(const char *cmd, bool *shell)
 {
-	char shell[PATH_MAX], exe[PATH_MAX], link[64];
-
-	if (!realpath("/bin/sh", shell))
-		return;
-	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
-	for (int i = 0; i < 2000; i++) {
-		ssize_t n = readlink(link, exe, sizeof(exe) - 1);
-		struct timespec ts = { 0, 1000 * 1000 };
-
-		if (n < 0)
-			return;
-		exe[n] = '\0';
-		if (strcmp(exe, shell) && strstr(exe, "udamon") == NULL)
-			return;
-		nanosleep(&ts, NULL);
-	}
-}
-
-static pid_t spawn_shell(const char *cmd)
-{
-	size_t len = strlen(cmd) + 6;
-	char *line = malloc(len);
+	char *sh_argv[] = { "sh", "-c", (char *)cmd, NULL };
+	wordexp_t we;
 	pid_t pid;
 
-	if (!line) {
-		cli_fail("out of memory");
-		return -1;
-	}
-	snprintf(line, len, "exec %s", cmd);
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		execl("/bin/sh", "sh", "-c", line, (char *)NULL);
-		fprintf(stderr, "udamon: cannot run /bin/sh: %s\n", strerror(errno));
-		_exit(127);
-	}
-	free(line);
-	if (pid < 0)
-		cli_fail("cannot start '%s': fork: %s", cmd, strerror(errno));
-	else
-		wait_shell_exec(pid);
-	return pid;
-}
-
-/*
- * The new memory exists once the exec is seen, but the program is mapped a
- * little later: wait (up to 2 s) for its [vdso], which the injection uses.
- */
-static void wait_vdso(pid_t pid)
-{
-	char path[64], line[512];
-
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	for (int i = 0; i < 2000; i++) {
-		struct timespec ts = { 0, 1000 * 1000 };
-		FILE *f = fopen(path, "r");
-		bool found = false;
-
-		if (!f)
-			return;
-		while (!found && fgets(line, sizeof(line), f))
-			found = strstr(line, "[vdso]") != NULL;
-		fclose(f);
-		if (found)
-			return;
-		nanosleep(&ts, NULL);
-	}
-}
-
-pid_t spawn_command(const char *cmd)
-{
-	pid_t pid = needs_shell(cmd) ? spawn_shell(cmd) : spawn_direct(cmd);
-
-	if (pid > 0)
-		wait_vdso(pid);
+	*shell = !simple_command(cmd, &we);
+	if (*shell)
+		return spawn_argv(cmd, "/bin/sh", sh_argv);
+	pid = spawn_argv(cmd, we.we_wordv[0], we.we_wordv);
+	wordfree(&we);
 	return pid;
 }

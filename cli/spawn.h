@@ -2,12 +2,15 @@
 #ifndef UDAMON_CLI_SPAWN_H
 #define UDAMON_CLI_SPAWN_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 /*
- * Start cmd (our child; stdout and stderr inherited) and wait until its
- * program is mapped. The pid, or -1 after printing an error.
+ * Start cmd (our child; stdin, stdout and stderr inherited): a simple
+ * command directly, anything else as "/bin/sh -c cmd" (*shell is then
+ * true). Returns once the child has executed its program (or the shell):
+ * the pid, or -1 after printing an error.
  */
-pid_t spawn_command(const char *cmd);
+pid_t spawn_command(const char *cmd, bool *shell);
 
 #endif

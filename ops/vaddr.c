@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "udamon/ops.h"
@@ -22,8 +23,12 @@
 #include "primitives/compat.h"
 #include "primitives/fault_events.h"
 #include "primitives/proc_tasks.h"
+#include "primitives/target_lock.h"
 #include "primitives/uffd_wp.h"
 #include "ops/vaddr_scope.h"
+
+/* Re-reads of the maps while the process keeps executing new programs. */
+#define REFRESH_TRIES	100
 
 struct vaddr_ctx {
 	struct udamon_vaddr_opts opts;
@@ -37,6 +42,7 @@ struct vaddr_target {
 	int pidfd;
 	int procfd;
 	struct udamon_uffd_wp *wp;
+	struct udamon_target_lock *lock;	/* our claim on the process */
 	struct udamon_fault_source *src;
 	bool user_regions;	/* the user gave the regions: keep them */
 	uint64_t lost;		/* events the source lost, counted so far */
@@ -162,9 +168,9 @@ static int follow_exec(struct udamon_ctx *ctx, struct vaddr_target *vt)
 	return 0;
 }
 
-/* Re-read the mappings: regions (unless fixed) and registrations. */
-static int refresh(struct udamon_ctx *ctx, struct udamon_target *t,
-		   bool first)
+/* Read the mappings once: regions (unless fixed) and registrations. */
+static int refresh_once(struct udamon_ctx *ctx, struct udamon_target *t,
+			bool first)
 {
 	struct vaddr_target *vt = t->ops_data;
 	struct udamon_range *all, *wr, three[3];
@@ -214,6 +220,27 @@ out:
 	free(names);
 	free(maps);
 	return ret;
+}
+
+/*
+ * Re-read the mappings. A process in an exec chain may replace its memory
+ * between our steal and our reading of its maps (which then come out
+ * empty or half-built, or do not match the userfaultfd): when that is why
+ * it failed, follow the new program and try again.
+ */
+static int refresh(struct udamon_ctx *ctx, struct udamon_target *t,
+		   bool first)
+{
+	struct vaddr_target *vt = t->ops_data;
+	int tries = 0, ret;
+
+	for (;;) {
+		ret = refresh_once(ctx, t, first);
+		if (!ret || !vt->wp || udamon_uffd_wp_mm_alive(vt->wp) ||
+		    !vaddr_target_valid(ctx, t) || ++tries >= REFRESH_TRIES)
+			return ret;
+		ctx->errmsg[0] = '\0';
+	}
 }
 
 /* ---- the ops ------------------------------------------------------------ */
@@ -433,6 +460,7 @@ void vaddr_release_target(struct udamon_ctx *ctx, struct udamon_target *t)
 		udamon_fault_source_close(vt->src);
 	/* Closing the only uffd reference drops every registration. */
 	udamon_uffd_wp_close(vt->wp);
+	udamon_target_unlock(vt->lock);
 	if (vt->procfd >= 0)
 		close(vt->procfd);
 	if (vt->pidfd >= 0)
@@ -503,11 +531,19 @@ static int check_process(struct udamon_ctx *ctx, int procfd, int pid)
 				     pid, strtol(p + 11, NULL, 10));
 		return -EBUSY;
 	}
-	fd = openat(procfd, "maps", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		goto gone;
-	n = read(fd, buf, 16);
-	close(fd);
+	/* empty for a moment in the middle of an exec; for good otherwise */
+	for (int i = 0; i < 20; i++) {
+		struct timespec ts = { 0, 1000 * 1000 };
+
+		fd = openat(procfd, "maps", O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			goto gone;
+		n = read(fd, buf, 16);
+		close(fd);
+		if (n != 0)
+			break;
+		nanosleep(&ts, NULL);
+	}
 	if (n == 0) {
 		udamon_ctx_set_error(ctx,
 				     "vaddr: process %d has no user address space (a kernel thread or a zombie)",
@@ -552,6 +588,12 @@ static int attach_target(struct udamon_ctx *ctx, struct udamon_target *t,
 	if (vt->procfd < 0 || !vaddr_target_valid(ctx, t)) {
 		udamon_ctx_set_error(ctx, "vaddr: no process with pid %d", t->pid);
 		return -ESRCH;
+	}
+	/* before anything is done to it: one monitor per process */
+	ret = udamon_target_lock(t->pid, &vt->lock, err, sizeof(err));
+	if (ret) {
+		udamon_ctx_set_error(ctx, "vaddr: %s", err);
+		return ret;
 	}
 	ret = check_process(ctx, vt->procfd, t->pid);
 	if (ret)

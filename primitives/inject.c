@@ -2,15 +2,28 @@
 /*
  * ptrace syscall injection (see inject.h).
  *
- * Stops seen while we hold a thread (PTRACE_SEIZE with TRACESYSGOOD):
+ * Stops seen while we hold a thread (PTRACE_SEIZE with TRACESYSGOOD and
+ * TRACEEXEC):
  *   event stop       PTRACE_EVENT_STOP: our interrupt or a group-stop; the
  *                    thread sits in get_signal() with its own registers.
+ *   exec stop        PTRACE_EVENT_EXEC: the thread has just replaced its
+ *                    program (it was in execve() when we seized it, or a
+ *                    signal handler we let run executed one).
  *   syscall stop     SIGTRAP|0x80: entry or exit of the injected syscall.
  *   signal stop      anything else: a signal is being delivered.
  * A signal that arrives before the injected syscall starts is delivered
  * with the saved registers put back (so the kernel's own restart logic
  * sees the original state), then the thread is interrupted again and the
  * syscall retried.
+ *
+ * Exec: registers and the syscall instruction's address are taken only at
+ * an event stop, never before it: a thread seized in the middle of an exec
+ * chain shows its new program's registers and [vdso] there. (Picking the
+ * address before the stop let the target jump to where the old program's
+ * [vdso] was, and die of SIGSEGV, when it executed a new program between
+ * the two.) An injected call never runs in a program other than the one
+ * it was prepared for: a thread that executes a new program meanwhile
+ * ends the call with -ECANCELED, not made.
  *
  * Detaching after an injected syscall goes through one more event stop:
  * with the saved registers back, the thread leaves the syscall-exit stop,
@@ -38,7 +51,7 @@
 
 #define MAX_SIGNAL_RETRIES	64
 
-enum stop_kind { STOP_EVENT, STOP_SYSCALL, STOP_SIGNAL };
+enum stop_kind { STOP_EVENT, STOP_EXEC, STOP_SYSCALL, STOP_SIGNAL };
 
 static int fail(struct udamon_inject *in, int ret, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -85,14 +98,15 @@ static int scan_code(pid_t pid, uint64_t start, uint64_t end, uint64_t *pc)
 	return -ENOENT;
 }
 
-int udamon_inject_find_syscall(pid_t pid, uint64_t *pc, char *err,
-			       size_t errlen)
+/* A syscall instruction in the code that thread tid of pid sees now. */
+static int find_syscall(pid_t pid, pid_t tid, uint64_t *pc, char *err,
+			size_t errlen)
 {
-	char path[64], line[512];
+	char path[96], line[512];
 	int pass, ret = -ENOENT;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/maps", pid, tid);
 	/* First the [vdso]; failing that, any executable mapping. */
 	for (pass = 0; pass < 2 && ret; pass++) {
 		f = fopen(path, "re");
@@ -119,7 +133,7 @@ int udamon_inject_find_syscall(pid_t pid, uint64_t *pc, char *err,
 				continue;
 			if (pass == 1 && strstr(line, "[vsyscall]"))
 				continue;
-			ret = scan_code(pid, s, e, pc);
+			ret = scan_code(tid, s, e, pc);
 		}
 		fclose(f);
 	}
@@ -128,6 +142,12 @@ int udamon_inject_find_syscall(pid_t pid, uint64_t *pc, char *err,
 			 "no syscall instruction found in the code of process %d",
 			 pid);
 	return ret;
+}
+
+int udamon_inject_find_syscall(pid_t pid, uint64_t *pc, char *err,
+			       size_t errlen)
+{
+	return find_syscall(pid, pid, pc, err, errlen);
 }
 
 /* ---- choosing a thread ------------------------------------------------ */
@@ -251,6 +271,27 @@ static int list_candidates(pid_t pid, struct cand **out, size_t *nr)
 
 /* ---- stops -------------------------------------------------------------- */
 
+/*
+ * Our thread, not the leader, is no longer there. If it executed a program
+ * it now has the leader's id, and its exec stop comes under that id.
+ */
+static bool took_leader_id(struct udamon_inject *in, int *status)
+{
+	for (int i = 0; i < 100 && in->tid != in->pid; i++) {
+		struct timespec ts = { 0, 1000 * 1000 };
+		pid_t r = waitpid(in->pid, status, __WALL | WNOHANG);
+
+		if (r == in->pid) {
+			in->tid = in->pid;
+			return true;
+		}
+		if (r < 0)
+			return false;	/* not ours: it was not our thread */
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
 /* Wait for the next stop of our thread: its kind and signal, or -ESRCH. */
 static int wait_stop(struct udamon_inject *in, enum stop_kind *kind, int *sig)
 {
@@ -259,6 +300,8 @@ static int wait_stop(struct udamon_inject *in, enum stop_kind *kind, int *sig)
 	for (;;) {
 		pid_t r = waitpid(in->tid, &status, __WALL);
 
+		if (r < 0 && errno == ECHILD && took_leader_id(in, &status))
+			r = in->tid;
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -277,6 +320,8 @@ static int wait_stop(struct udamon_inject *in, enum stop_kind *kind, int *sig)
 		*sig = WSTOPSIG(status);
 		if ((status >> 16) == PTRACE_EVENT_STOP)
 			*kind = STOP_EVENT;
+		else if ((status >> 16) == PTRACE_EVENT_EXEC)
+			*kind = STOP_EXEC;
 		else if (*sig == (SIGTRAP | 0x80))
 			*kind = STOP_SYSCALL;
 		else
@@ -335,7 +380,9 @@ static int set_regs(struct udamon_inject *in, const struct udamon_regs *r)
 
 /*
  * Interrupt the (running) thread and wait for the event stop, delivering
- * any signal that is in the way. Saves the registers found there.
+ * any signal that is in the way and letting an exec complete. Saves the
+ * registers found there and finds a syscall instruction in the program
+ * the thread runs then (the only moment both are known to belong to it).
  */
 static int interrupt_and_save(struct udamon_inject *in)
 {
@@ -350,6 +397,12 @@ static int interrupt_and_save(struct udamon_inject *in)
 			return ret;
 		if (kind == STOP_EVENT)
 			break;
+		if (kind == STOP_EXEC) {
+			/* a new program: stop again once it is in place */
+			in->nr_execs++;
+			if (ptrace(PTRACE_INTERRUPT, in->tid, 0, 0) < 0)
+				return ptrace_err(in, "INTERRUPT");
+		}
 		/* A signal on its way: let it be delivered normally. */
 		if (kind == STOP_SIGNAL)
 			in->nr_signals++;
@@ -359,7 +412,13 @@ static int interrupt_and_save(struct udamon_inject *in)
 	}
 	in->at_syscall_exit = false;
 	in->modified = false;
-	return udamon_arch_get_regs(in->tid, &in->saved);
+	ret = udamon_arch_get_regs(in->tid, &in->saved);
+	if (ret) {
+		errno = -ret;
+		return ptrace_err(in, "GETREGS");
+	}
+	return find_syscall(in->pid, in->tid, &in->syscall_pc, in->err,
+			    in->errlen);
 }
 
 static void detach_now(struct udamon_inject *in, int sig)
@@ -398,7 +457,7 @@ int udamon_inject_detach(struct udamon_inject *in)
 			detach_now(in, sig);	/* deliver it, registers are ours */
 			return 0;
 		}
-		if (kind == STOP_EVENT) {
+		if (kind == STOP_EVENT || kind == STOP_EXEC) {
 			detach_now(in, 0);
 			return 0;
 		}
@@ -428,9 +487,6 @@ int udamon_inject_attach(struct udamon_inject *in, pid_t pid, pid_t tid,
 	if (err && errlen)
 		err[0] = 0;
 
-	ret = udamon_inject_find_syscall(pid, &in->syscall_pc, err, errlen);
-	if (ret)
-		return ret;
 	if (tid) {
 		one.tid = tid;
 		one.score = 1;
@@ -449,7 +505,8 @@ int udamon_inject_attach(struct udamon_inject *in, pid_t pid, pid_t tid,
 		if (!tid && c[i].score == 0)
 			continue;
 		in->tid = c[i].tid;
-		if (ptrace(PTRACE_SEIZE, in->tid, 0, PTRACE_O_TRACESYSGOOD) < 0) {
+		if (ptrace(PTRACE_SEIZE, in->tid, 0,
+			   PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC) < 0) {
 			if (errno == ESRCH)
 				continue;	/* thread gone; try another */
 			ret = fail(in, -errno,
@@ -496,6 +553,7 @@ static void test_pause_borrowed(void)
 int udamon_inject_syscall(struct udamon_inject *in, long nr,
 			  const uint64_t args[6], long *ret)
 {
+	unsigned int execs = in->nr_execs;
 	struct udamon_regs r;
 	enum stop_kind kind;
 	int sig, err, tries = 0, entered = 0;
@@ -526,6 +584,15 @@ retry:
 		}
 		if (kind == STOP_EVENT)
 			continue;	/* group-stop: keep going */
+		if (kind == STOP_EXEC) {
+			/* cannot come from our call; never touch the new program */
+			in->nr_execs++;
+			in->modified = false;
+			err = fail(in, -ECANCELED,
+				   "process %d executed a new program during an injected syscall",
+				   in->pid);
+			goto out_fail;
+		}
 		if (entered) {
 			err = fail(in, -EPROTO,
 				   "process %d: unexpected signal %d inside an injected syscall",
@@ -545,6 +612,10 @@ retry:
 		err = interrupt_and_save(in);
 		if (err)
 			goto out_fail;
+		if (in->nr_execs != execs)
+			return fail(in, -ECANCELED,
+				    "process %d executed a new program during an injected syscall; it was not made",
+				    in->pid);
 		if (++tries > MAX_SIGNAL_RETRIES) {
 			err = fail(in, -EAGAIN,
 				   "process %d: too many signals during injection",

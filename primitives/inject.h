@@ -28,6 +28,7 @@ struct udamon_inject {
 	bool modified;		/* registers differ from saved */
 	bool at_syscall_exit;	/* the last stop is our syscall's exit */
 	unsigned int nr_signals;	/* signals delivered meanwhile */
+	unsigned int nr_execs;	/* new programs the thread ran meanwhile */
 	char *err;
 	size_t errlen;
 };
@@ -44,7 +45,10 @@ int udamon_inject_attach(struct udamon_inject *in, pid_t pid, pid_t tid,
 /*
  * Run syscall nr(args) in the stopped thread. 0 with the syscall's return
  * value (negative errno as the target saw it) in *ret, or a negative errno
- * when the injection itself failed (the thread is then already detached).
+ * when the injection itself failed (the thread is then already detached,
+ * except for -ECANCELED: the thread executed a new program while a signal
+ * was delivered to it, so the call was not made; it is still stopped, in
+ * its new program, and whatever the earlier calls did belongs to the old).
  */
 int udamon_inject_syscall(struct udamon_inject *in, long nr,
 			  const uint64_t args[6], long *ret);

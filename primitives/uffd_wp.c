@@ -2,6 +2,8 @@
 /* Async userfaultfd write-protect monitoring of another process. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,8 @@
  */
 #define ARM_WP_MAX	(1ULL << 30)
 #define WP_FEATURES	(UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED)
+/* Attempts at stealing while the target keeps executing new programs. */
+#define STEAL_TRIES	100
 
 struct udamon_uffd_wp {
 	pid_t pid;
@@ -47,7 +51,7 @@ struct udamon_uffd_wp {
 
 /* ---- stealing --------------------------------------------------------- */
 
-static int steal_here(pid_t pid, int pidfd, int *uffd, char *err,
+static int steal_once(pid_t pid, int pidfd, int *uffd, char *err,
 		      size_t errlen)
 {
 	struct udamon_inject in;
@@ -59,8 +63,10 @@ static int steal_here(pid_t pid, int pidfd, int *uffd, char *err,
 	if (ret)
 		return ret;
 	ret = udamon_inject_syscall(&in, SYS_userfaultfd, args, &tfd);
-	if (ret)
-		return ret;	/* detached already */
+	if (ret) {
+		udamon_inject_detach(&in);	/* (no-op unless -ECANCELED) */
+		return ret;
+	}
 	if (tfd < 0) {
 		udamon_inject_detach(&in);
 		snprintf(err, errlen,
@@ -70,23 +76,52 @@ static int steal_here(pid_t pid, int pidfd, int *uffd, char *err,
 	}
 	fd = (int)syscall(SYS_pidfd_getfd, pidfd, (int)tfd, 0);
 	e = errno;
-	/* Always take the target's copy away again. */
+	/*
+	 * Always take the target's copy away again. If the thread executed a
+	 * new program meanwhile, close-on-exec took it, and ours belongs to
+	 * the old program's memory: -ECANCELED, and we start over.
+	 */
 	memset(args, 0, sizeof(args));
 	args[0] = (uint64_t)tfd;
 	ret = udamon_inject_syscall(&in, SYS_close, args, &cret);
 	udamon_inject_detach(&in);
-	if (fd < 0) {
+	if (fd < 0 && !ret) {
 		snprintf(err, errlen,
 			 "pidfd_getfd(process %d, fd %ld) failed: %s", pid, tfd,
 			 strerror(e));
 		return -e;
 	}
 	if (ret) {
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		return ret;
 	}
 	*uffd = fd;
 	return 0;
+}
+
+static bool process_alive(int pidfd)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 0;
+}
+
+/*
+ * The process may be executing programs in quick succession: an attempt
+ * that met an exec (or lost its thread to another thread's exec) is
+ * started over, in the program that runs then.
+ */
+static int steal_here(pid_t pid, int pidfd, int *uffd, char *err,
+		      size_t errlen)
+{
+	int tries = 0, ret;
+
+	do {
+		ret = steal_once(pid, pidfd, uffd, err, errlen);
+	} while ((ret == -ECANCELED || ret == -ESRCH) && process_alive(pidfd) &&
+		 ++tries < STEAL_TRIES);
+	return ret;
 }
 
 /* What the stealing child sends back, with the uffd as SCM_RIGHTS. */
@@ -483,6 +518,10 @@ int udamon_uffd_wp_sync(struct udamon_uffd_wp *w,
 			continue;
 		}
 		r = udamon_uffd_wp_register(w, s, e);
+		if (r && !udamon_uffd_wp_mm_alive(w)) {
+			ret = -ESRCH;	/* a new program replaced the memory */
+			break;
+		}
 		if (r) {
 			warnf(w, "process %d: mapping %#llx-%#llx %s is not monitored: %s%s",
 			      w->pid, (unsigned long long)s,

@@ -69,7 +69,8 @@ int udamon_uffd_wp_arm(struct udamon_uffd_wp *w, uint64_t start, uint64_t end);
  * armed), forget those gone. A mapping that cannot be registered (EBUSY:
  * the target uses userfaultfd on it itself) is reported once through the
  * warn function and skipped. Returns the number of mappings newly
- * registered, or negative errno.
+ * registered, or negative errno (-ESRCH when the memory the userfaultfd
+ * belongs to is gone: the process executed a new program).
  */
 int udamon_uffd_wp_sync(struct udamon_uffd_wp *w,
 			const struct udamon_range *maps, const char *const *names,

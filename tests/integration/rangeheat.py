@@ -65,4 +65,5 @@ def main():
         print('%s %.4f' % (name, v))
 
 
-main()
+if __name__ == '__main__':
+    main()

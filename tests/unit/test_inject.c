@@ -34,6 +34,9 @@ struct shared {
 	atomic_int quit;
 	atomic_int signals;
 	atomic_int ready;
+	atomic_int chain_pid;	/* the exec chain's process */
+	atomic_int chain_status;	/* its wait status, once chain_done */
+	atomic_int chain_done;
 };
 
 static struct shared *sh;
@@ -347,6 +350,93 @@ static void test_group_stopped_stays_stopped(void **state)
 	assert_int_equal(finish(p), 0);
 }
 
+/*
+ * The exec chain: this test binary run as "--exec-chain N" executes itself
+ * N times, about 0.3 ms apart, then exits 0.
+ */
+#define CHAIN_EXECS	100
+#define CHAIN_STR	"100"
+
+static void exec_chain_step(const char *arg)
+{
+	struct timespec ts = { 0, 300 * 1000 };
+	int n = (int)strtol(arg, NULL, 10);
+	char left[16];
+
+	nanosleep(&ts, NULL);
+	if (n <= 0)
+		_exit(0);
+	snprintf(left, sizeof(left), "%d", n - 1);
+	execl("/proc/self/exe", "test_inject", "--exec-chain", left,
+	      (char *)NULL);
+	_exit(9);
+}
+
+/* The chain runs under a parent of its own, as a command under udamon. */
+static pid_t start_chain(void)
+{
+	pid_t m = fork(), c;
+	int st;
+
+	assert_true(m >= 0);
+	if (m)
+		return m;
+	c = fork();
+	if (c == 0)
+		exec_chain_step(CHAIN_STR);
+	atomic_store(&sh->chain_pid, c);
+	waitpid(c, &st, 0);
+	atomic_store(&sh->chain_status, st);
+	atomic_store(&sh->chain_done, 1);
+	_exit(0);
+}
+
+/*
+ * Injections while the process executes new programs in quick succession:
+ * each seize meets the chain at a random point (in execve(), just after
+ * it, in the loader). No injection may ever run the old program's code
+ * address in a new program (this killed the target with SIGSEGV), and each
+ * getpid() that is made returns the pid.
+ */
+static void test_exec_chain(void **state)
+{
+	unsigned int ok = 0, tries = 0;
+	pid_t m, c;
+	int st;
+
+	(void)state;
+	atomic_store(&sh->chain_pid, 0);
+	atomic_store(&sh->chain_done, 0);
+	m = start_chain();
+	while (!(c = atomic_load(&sh->chain_pid)))
+		usleep(100);
+	while (!atomic_load(&sh->chain_done)) {
+		uint64_t args[6] = { 0 };
+		struct udamon_inject in;
+		char err[256];
+		long ret = 0;
+
+		/* meet the chain at a different point each time */
+		usleep((useconds_t)(tries++ * 7919 % 500));
+		if (udamon_inject_attach(&in, c, 0, err, sizeof(err)))
+			continue;
+		if (!udamon_inject_syscall(&in, SYS_getpid, args, &ret)) {
+			assert_int_equal(ret, c);
+			ok++;
+		}
+		udamon_inject_detach(&in);
+	}
+	assert_int_equal(waitpid(m, &st, 0), m);
+	st = atomic_load(&sh->chain_status);
+	print_message("%u of %u injections into a %d-exec chain made\n", ok,
+		      tries, CHAIN_EXECS);
+	if (WIFSIGNALED(st))
+		fail_msg("the exec chain was killed by signal %d", WTERMSIG(st));
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_true(ok > 0);
+}
+
 static void test_errors(void **state)
 {
 	struct udamon_inject in, in2;
@@ -393,7 +483,7 @@ static void test_errors(void **state)
 	close(data_pipe[1]);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sleeping),
@@ -402,8 +492,12 @@ int main(void)
 		cmocka_unit_test(test_signals_meanwhile),
 		cmocka_unit_test(test_threads_pick_and_given_tid),
 		cmocka_unit_test(test_group_stopped_stays_stopped),
+		cmocka_unit_test(test_exec_chain),
 		cmocka_unit_test(test_errors),
 	};
+
+	if (argc == 3 && !strcmp(argv[1], "--exec-chain"))
+		exec_chain_step(argv[2]);
 
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
