@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* One monitor per process (see target_lock.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "primitives/target_lock.h"
@@ -56,14 +58,30 @@ static int start_time(pid_t pid, unsigned long long *t)
 	return 0;
 }
 
-/* Who holds the lock on fd: its pid, 0 if not visible, -1 if nobody. */
+/*
+ * Who holds the lock on fd: -1 if nobody (any more), else the pid its
+ * holder wrote into the file right after locking (0 if none came).
+ */
 static pid_t holder_of(int fd)
 {
-	struct flock q = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	for (int i = 0; i < 50; i++) {
+		struct flock q = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+		struct timespec ts = { 0, 2 * 1000 * 1000 };
+		char buf[32];
+		ssize_t n;
+		int pid;
 
-	if (fcntl(fd, F_GETLK, &q) < 0 || q.l_type == F_UNLCK)
-		return -1;
-	return q.l_pid > 0 ? q.l_pid : 0;
+		if (fcntl(fd, F_OFD_GETLK, &q) < 0 || q.l_type == F_UNLCK)
+			return -1;
+		n = pread(fd, buf, sizeof(buf) - 1, 0);
+		if (n > 0) {
+			buf[n] = '\0';
+			if (sscanf(buf, "%d", &pid) == 1 && pid > 0)
+				return pid;
+		}
+		nanosleep(&ts, NULL);	/* locked, not yet written */
+	}
+	return 0;
 }
 
 /* Is fd still the file at path (not unlinked by a releasing holder)? */
@@ -75,6 +93,37 @@ static bool still_linked(int fd, const char *path)
 	       a.st_ino == b.st_ino;
 }
 
+/*
+ * Remove the claims on processes that have ended whose monitors were
+ * killed before they could remove them (free: nobody holds their lock).
+ */
+static void remove_stale(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+		unsigned long long t, now;
+		char path[PATH_MAX + 256];
+		int pid, fd;
+
+		if (sscanf(e->d_name, "%d-%llu.lock", &pid, &t) != 2 ||
+		    (!start_time(pid, &now) && now == t))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (fcntl(fd, F_OFD_SETLK, &fl) == 0 && still_linked(fd, path))
+			unlink(path);
+		close(fd);
+	}
+	closedir(d);
+}
+
 static int busy(pid_t pid, pid_t holder, char *err, size_t errlen)
 {
 	if (holder > 0)
@@ -83,7 +132,7 @@ static int busy(pid_t pid, pid_t holder, char *err, size_t errlen)
 			 pid, holder);
 	else
 		snprintf(err, errlen,
-			 "process %d is already monitored by another udamon (in another pid namespace; one monitor per process)",
+			 "process %d is already monitored by another udamon (one monitor per process)",
 			 pid);
 	return -EBUSY;
 }
@@ -105,6 +154,7 @@ int udamon_target_lock(pid_t pid, struct udamon_target_lock **out, char *err,
 		snprintf(err, errlen, "no process with pid %d", pid);
 		return ret;
 	}
+	remove_stale(dir);
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return -ENOMEM;
@@ -121,7 +171,7 @@ int udamon_target_lock(pid_t pid, struct udamon_target_lock **out, char *err,
 			free(l);
 			return ret;
 		}
-		if (fcntl(l->fd, F_SETLK, &fl) == 0) {
+		if (fcntl(l->fd, F_OFD_SETLK, &fl) == 0) {
 			if (!still_linked(l->fd, l->path)) {
 				close(l->fd);	/* its holder just left */
 				continue;

@@ -4,11 +4,14 @@
  * first one holds (EBUSY), so a second monitor would see nothing; it is
  * refused before it touches the process, naming the monitor that holds it.
  *
- * The claim is a POSIX write lock on a file named after the process's pid
- * and start time (so a reused pid is another process), in /run/lock/udamon
- * for root, else in $XDG_RUNTIME_DIR/udamon-locks (monitors of different
- * users do not see each other's claims). The kernel drops the lock when
- * its holder exits however it ends, and F_GETLK names the holder's pid.
+ * The claim is an open file description lock (F_OFD_SETLK) on a file named
+ * after the process's pid and start time (so a reused pid is another
+ * process), in /run/lock/udamon for root, else in
+ * $XDG_RUNTIME_DIR/udamon-locks (monitors of different users do not see
+ * each other's claims). The holder writes its pid into the file. The
+ * kernel drops the lock when the holder exits however it ends; being tied
+ * to the open file, not the process, it also refuses a second claim from
+ * the same process.
  */
 #ifndef UDAMON_PRIMITIVES_TARGET_LOCK_H
 #define UDAMON_PRIMITIVES_TARGET_LOCK_H
