@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * Access report consumption: the reports of the current sample pass the
- * sample filters, then mark every region of their own target that they
- * overlap as accessed, once per region per sample.
+ * sample filters, then mark the regions of their own target that they
+ * overlap as accessed, once per region per sample. A fault report counts
+ * only where it covers the region's current sampling page (so counting
+ * with fault events gives what checking that page gives); other reports
+ * count anywhere in the region.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -52,9 +55,18 @@ static size_t first_ending_after(const struct udamon_target *t, uint64_t addr)
 	return lo;
 }
 
-/* Mark the regions of t overlapping [start, end); true if any overlaps. */
+/* Does [start, end) cover part of r's current sampling page? */
+static bool on_sampling_page(const struct udamon_region *r, uint64_t start,
+			     uint64_t end)
+{
+	uint64_t page = r->sampling_addr & ~(uint64_t)(UDAMON_MIN_REGION - 1);
+
+	return start < page + UDAMON_MIN_REGION && page < end;
+}
+
+/* Mark the regions of t overlapping [start, end); true if any counts. */
 static bool mark_regions(struct udamon_target *t, uint64_t start,
-			 uint64_t end, int cpu)
+			 uint64_t end, int cpu, bool sampling_page_only)
 {
 	bool hit = false;
 
@@ -62,6 +74,8 @@ static bool mark_regions(struct udamon_target *t, uint64_t start,
 	     i < t->nr_regions && t->regions[i].start < end; i++) {
 		struct udamon_region *r = &t->regions[i];
 
+		if (sampling_page_only && !on_sampling_page(r, start, end))
+			continue;	/* it only tells who wrote */
 		hit = true;
 		if (r->accessed)	/* once per region per sample */
 			continue;
@@ -90,7 +104,8 @@ static void consume_one(struct udamon_ctx *ctx,
 		return;
 	if (!udamon_filters_pass(ctx->filters, ctx->nr_filters, rep))
 		return;
-	hit = mark_regions(&ctx->targets[rep->target], addr, end, rep->cpu);
+	hit = mark_regions(&ctx->targets[rep->target], addr, end, rep->cpu,
+			   rep->source == UDAMON_REPORT_FAULT);
 	if (hit)
 		ctx->nr_reports_counted++;
 }

@@ -381,6 +381,7 @@ static int push_event(const struct udamon_access_report *r, void *data)
 	struct udamon_access_report rep = *r;
 
 	rep.target = a->target;
+	rep.source = UDAMON_REPORT_FAULT;	/* counts on sampling pages */
 	udamon_ctx_push_report(a->ctx, &rep);
 	return 0;
 }

@@ -56,11 +56,24 @@ extern const struct udamon_clock udamon_clock_real;
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t udamon_now_ns(void);
 
-/* ---- access reports and sample filters (DESIGN.md section 4) ---------- */
+/* ---- access reports and sample filters (docs/FIDELITY.md) ------------- */
 
 #define UDAMON_UNKNOWN_ADDR	UINT64_MAX
 #define UDAMON_UNKNOWN_CPU	(-1)
 #define UDAMON_UNKNOWN_TID	(-1)
+
+/*
+ * Where a report comes from decides where it counts. A fault (one udamon
+ * induced by arming a page, or any other: first touch, copy-on-write, an
+ * older armed page) counts only on its region's current sampling page, as
+ * DAMON checks one page per region; elsewhere it only says who wrote. A
+ * report of an unbiased source (a hardware sampler, a check of the
+ * sampling page itself, the simulator) counts anywhere in the region.
+ */
+enum udamon_report_source {
+	UDAMON_REPORT_ANYWHERE = 0,
+	UDAMON_REPORT_FAULT,
+};
 
 struct udamon_access_report {
 	uint64_t vaddr;		/* UDAMON_UNKNOWN_ADDR if unknown */
@@ -76,6 +89,7 @@ struct udamon_access_report {
 	 * not counted.
 	 */
 	size_t target;
+	enum udamon_report_source source;
 };
 
 enum udamon_filter_type {

@@ -312,6 +312,109 @@ static void test_binary_search_many(void **state)
 	udamon_ctx_free(ctx);
 }
 
+/*
+ * Attribution counting equals plain counting. Ground truth: page p of
+ * [0, 64P) is written in sample k with a rate by page (hot, warm, cold).
+ * Plain checking marks a region when its sampling page was written; with
+ * fault events, every written page gives a fault report (first touches,
+ * copy-on-write and older armed pages included, the worst case). The two
+ * must give the same snapshots; counting faults anywhere must not.
+ */
+static enum udamon_report_source truth_source;
+
+static bool written(uint64_t page, uint64_t sample)
+{
+	uint64_t h = (page * 0x9e3779b97f4a7c15ULL) ^ (sample * 0xbf58476d1ce4e5b9ULL);
+	unsigned int rate = page < 16 ? 60 : page < 32 ? 20 : page < 40 ? 5 : 0;
+
+	h ^= h >> 31;
+	h *= 0x94d049bb133111ebULL;
+	h ^= h >> 29;
+	return h % 100 < rate;
+}
+
+static void check_plain(struct udamon_ctx *ctx, struct script *s)
+{
+	struct udamon_target *t = &ctx->targets[0];
+
+	for (size_t j = 0; j < t->nr_regions; j++)
+		t->regions[j].accessed = written(t->regions[j].sampling_addr / P,
+						 ctx->passed_samples);
+}
+
+static void check_faults(struct udamon_ctx *ctx, struct script *s)
+{
+	for (uint64_t p = 0; p < 64; p++) {
+		struct udamon_access_report r = {
+			.vaddr = p * P + 8 * p, .paddr = UDAMON_UNKNOWN_ADDR,
+			.size = 1, .cpu = (int)(p % 2), .tid = 7, .is_write = 1,
+			.source = truth_source,
+		};
+
+		if (written(p, ctx->passed_samples))
+			assert_int_equal(udamon_ctx_push_report(ctx, &r), 0);
+	}
+}
+
+static uint64_t run_truth(bool reports, enum udamon_report_source src,
+			  uint64_t *sum_nr)
+{
+	static const struct udamon_range space[] = { { 0, 64 } };
+	static struct snaps sn;
+	struct script s;
+	struct fake_clock c = { 0 };
+	struct udamon_ctx *ctx = script_ctx(&s, &c, space, 1);
+	struct udamon_attrs a = ctx->attrs;
+	uint64_t hash = 0;
+
+	a.sample_us = 1000;
+	a.aggr_us = 20000;
+	a.min_nr_regions = 4;
+	a.max_nr_regions = 32;
+	assert_int_equal(udamon_ctx_set_attrs(ctx, &a), 0);
+	ctx->use_reports = reports;
+	truth_source = src;
+	s.check = reports ? check_faults : check_plain;
+	collect(ctx, &sn);
+	*sum_nr = 0;
+	assert_int_equal(udamon_ctx_start(ctx), 0);
+	for (int i = 0; i < 400; i++) {
+		unsigned int before = sn.count;
+
+		assert_int_equal(udamon_ctx_step(ctx), 0);
+		if (sn.count == before)
+			continue;
+		hash = hash * 31 + sn.hash;
+		sn.hash = 0;
+		for (size_t j = 0; j < sn.last.nr_regions; j++)
+			*sum_nr += sn.regions[j].nr_accesses *
+				(sn.regions[j].end - sn.regions[j].start) / P;
+	}
+	assert_int_equal(sn.count, 20);
+	udamon_ctx_free(ctx);
+	return hash;
+}
+
+static void test_attribution_counts_as_plain(void **state)
+{
+	uint64_t plain_sum, fault_sum, any_sum;
+	uint64_t plain = run_truth(false, UDAMON_REPORT_ANYWHERE, &plain_sum);
+	uint64_t faults = run_truth(true, UDAMON_REPORT_FAULT, &fault_sum);
+	uint64_t anywhere = run_truth(true, UDAMON_REPORT_ANYWHERE, &any_sum);
+
+	print_message("page-weighted nr_accesses: plain %llu, faults on "
+		      "sampling pages %llu, faults anywhere %llu\n",
+		      (unsigned long long)plain_sum,
+		      (unsigned long long)fault_sum,
+		      (unsigned long long)any_sum);
+	assert_true(plain_sum > 0);
+	assert_int_equal(faults, plain);
+	assert_int_equal(fault_sum, plain_sum);
+	/* counting every fault anywhere in a region inflates the counts */
+	assert_true(anywhere != plain);
+	assert_true(any_sum > plain_sum * 3 / 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -322,6 +425,7 @@ int main(void)
 		cmocka_unit_test(test_once_per_sample_and_cpus),
 		cmocka_unit_test(test_binary_search_many),
 		cmocka_unit_test(test_reports_carry_their_target),
+		cmocka_unit_test(test_attribution_counts_as_plain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

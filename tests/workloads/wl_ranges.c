@@ -5,13 +5,16 @@
  *
  *   wl_ranges [--seconds S] [--addr-file F] [--wait-signal]
  *             [--start-delay MS] SPEC...
- *   SPEC = NAME:KIND:SIZE[:cpu=N][:tid-file=F][:delay=MS]
+ *   SPEC = NAME:KIND:SIZE[:cpu=N][:tid-file=F][:delay=MS][:pct=N]
  *   KIND = write       a thread writes the range continuously
  *          read        a thread only reads it
  *          idle        populated once at start, untouched
  *          migrate     a writer that re-pins itself between CPU 0 and 1
  *                      every few ms; prints its time share per CPU at exit
  *          late-write  a writer thread created after a delay (default 500ms)
+ *          sparse      every 5 ms, rewrites (same value) a random pct% of
+ *                      the pages (pct=N, default 20): each page is written
+ *                      in about pct% of 5 ms periods
  *
  * Once all is set up it writes "NAME START END TID" lines (hex addresses,
  * TID 0 when the range has no thread yet) to the addr file (atomically),
@@ -43,9 +46,10 @@
 #define WORDS		(PAGE / sizeof(uint64_t))
 #define GUARD		(64 * 1024UL)
 #define MIGRATE_MS	5
+#define SPARSE_MS	5
 #define MAX_SPECS	64
 
-enum kind { K_WRITE, K_READ, K_IDLE, K_MIGRATE, K_LATE };
+enum kind { K_WRITE, K_READ, K_IDLE, K_MIGRATE, K_LATE, K_SPARSE };
 
 struct range {
 	char name[64];
@@ -54,6 +58,7 @@ struct range {
 	int cpu;			/* -1: not pinned */
 	char tid_file[256];
 	unsigned int delay_ms;
+	unsigned int pct;		/* sparse: pages written per period */
 	unsigned int id;
 	uint64_t *mem;
 	size_t pages;
@@ -226,6 +231,30 @@ static void reader_loop(struct range *r)
 	(void)sink;
 }
 
+/*
+ * sparse: a store of the value a page already holds (word 0, pass 0) is a
+ * write that leaves the data as verify() expects it.
+ */
+static void sparse_loop(struct range *r)
+{
+	uint64_t seed = r->id, next = now_ns();
+	struct timespec ts;
+	size_t p;
+
+	while (!atomic_load(&stop)) {
+		for (p = 0; p < r->pages; p++) {
+			uint64_t *pg = r->mem + p * WORDS;
+
+			if (mix(seed++) % 100 < r->pct)
+				__atomic_store_n(&pg[0], 0, __ATOMIC_RELEASE);
+		}
+		next += SPARSE_MS * 1000000ULL;
+		ts.tv_sec = (time_t)(next / 1000000000ULL);
+		ts.tv_nsec = (long)(next % 1000000000ULL);
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+	}
+}
+
 static void *thread_main(void *arg)
 {
 	struct range *r = arg;
@@ -241,6 +270,8 @@ static void *thread_main(void *arg)
 		usleep(1000);
 	if (r->kind == K_READ)
 		reader_loop(r);
+	else if (r->kind == K_SPARSE)
+		sparse_loop(r);
 	else
 		writer_loop(r);
 	return NULL;
@@ -280,6 +311,7 @@ static int parse_spec(const char *spec, struct range *r)
 	snprintf(buf, sizeof(buf), "%s", spec);
 	r->cpu = -1;
 	r->delay_ms = 500;
+	r->pct = 20;
 	for (tok = strtok_r(buf, ":", &save); tok;
 	     tok = strtok_r(NULL, ":", &save), i++) {
 		if (i == 0) {
@@ -290,8 +322,9 @@ static int parse_spec(const char *spec, struct range *r)
 			else if (!strcmp(tok, "idle")) r->kind = K_IDLE;
 			else if (!strcmp(tok, "migrate")) r->kind = K_MIGRATE;
 			else if (!strcmp(tok, "late-write")) r->kind = K_LATE;
+			else if (!strcmp(tok, "sparse")) r->kind = K_SPARSE;
 			else {
-				fprintf(stderr, "wl_ranges: bad kind '%s' in '%s': expected write, read, idle, migrate or late-write\n",
+				fprintf(stderr, "wl_ranges: bad kind '%s' in '%s': expected write, read, idle, migrate, late-write or sparse\n",
 					tok, spec);
 				return -1;
 			}
@@ -308,8 +341,10 @@ static int parse_spec(const char *spec, struct range *r)
 			snprintf(r->tid_file, sizeof(r->tid_file), "%s", tok + 9);
 		} else if (!strncmp(tok, "delay=", 6)) {
 			r->delay_ms = (unsigned int)atoi(tok + 6);
+		} else if (!strncmp(tok, "pct=", 4)) {
+			r->pct = (unsigned int)atoi(tok + 4);
 		} else {
-			fprintf(stderr, "wl_ranges: bad option '%s' in '%s': expected cpu=N, tid-file=F or delay=MS\n",
+			fprintf(stderr, "wl_ranges: bad option '%s' in '%s': expected cpu=N, tid-file=F, delay=MS or pct=N\n",
 				tok, spec);
 			return -1;
 		}
