@@ -148,7 +148,7 @@ static int record(struct record_opts *r)
 	if (record_out_check(r->out.path))
 		return 1;
 	if (r->mon.target_cmd) {
-		if (monitor_spawn(&m, r->mon.target_cmd))
+		if (monitor_spawn(&m, &r->mon))
 			return 1;
 	} else if (r->mon.target_pid) {
 		m.pid = r->mon.target_pid;

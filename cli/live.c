@@ -581,7 +581,7 @@ static int setup(struct live *l, const struct live_params *p)
 	const struct mon_opts *o = p->opts;
 
 	if (o->target_cmd) {
-		if (monitor_spawn(&l->m, o->target_cmd))
+		if (monitor_spawn(&l->m, o))
 			return -1;
 		l->command = o->target_cmd;
 	} else {

@@ -42,18 +42,19 @@ static void install_stop_handlers(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-int monitor_spawn(struct monitor *m, const char *cmd)
+int monitor_spawn(struct monitor *m, const struct mon_opts *o)
 {
 	bool shell;
-	pid_t pid = spawn_command(cmd, &shell);
+	pid_t pid = spawn_command(o->target_cmd, &shell);
 
 	if (pid < 0)
 		return -1;
-	if (shell && !m->quiet)
+	if (shell && !m->quiet && !o->include_children)
 		fprintf(stderr, "udamon: the target is the shell that runs the "
 			"line (process %d); programs it runs as its children "
 			"are not monitored (end the line with 'exec PROGRAM' "
-			"to monitor PROGRAM)\n", pid);
+			"to monitor PROGRAM, or use --include_child_tasks)\n",
+			pid);
 	m->pid = m->child = pid;
 	return 0;
 }

@@ -36,10 +36,10 @@ struct monitor {
 };
 
 /*
- * Start cmd as the target: a simple command directly, a line that needs
- * a shell as "/bin/sh -c cmd", whose process is then the target.
+ * Start o->target_cmd as the target: a simple command directly, a line
+ * that needs a shell as "/bin/sh -c cmd", whose process is then the target.
  */
-int monitor_spawn(struct monitor *m, const char *cmd);
+int monitor_spawn(struct monitor *m, const struct mon_opts *o);
 /* Use an already started child (demo) as the target. */
 void monitor_adopt_child(struct monitor *m, pid_t pid);
 /* Check the target, build the context and attach. -1 after printing. */
