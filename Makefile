@@ -6,12 +6,12 @@ CC       ?= gcc
 CFLAGS   ?= -O2 -g
 SAN      ?=
 WARN     := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
-CPPFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -I. $(shell pkg-config --cflags cairo fontconfig 2>/dev/null) -MMD -MP
-LDLIBS   := -ljson-c -lyajl -lz -lcairo -lfontconfig -lm -lpthread
+CPPFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -I. -I$(BUILD)/bpf $(shell pkg-config --cflags cairo fontconfig 2>/dev/null) -MMD -MP
+LDLIBS   := -lbpf -lelf -ljson-c -lyajl -lz -lcairo -lfontconfig -lm -lpthread
 ALL_CFLAGS = $(CPPFLAGS) $(WARN) $(CFLAGS) $(SAN)
 
 LIB_DIRS := core ops primitives primitives/arch record report lib kernel
-LIB_SRC  := $(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
+LIB_SRC  := $(filter-out %.bpf.c,$(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))))
 CLI_SRC  := $(sort $(wildcard cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 WL_SRC   := $(sort $(wildcard tests/workloads/*.c) $(wildcard bench/*.c))
@@ -31,6 +31,23 @@ tests: all $(UNIT_BIN)
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# The BPF fault program: compiled with clang for the BPF target, embedded
+# in udamon through a skeleton header that bpftool generates from it.
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+BPF_OBJ  := $(BUILD)/bpf/fault_bpf.bpf.o
+BPF_SKEL := $(BUILD)/bpf/fault_bpf.skel.h
+
+$(BPF_OBJ): primitives/fault_bpf.bpf.c primitives/fault_bpf_event.h
+	@mkdir -p $(dir $@)
+	$(CLANG) -target bpf -O2 -g -Wall -Werror -I. \
+		-I/usr/include/$(shell $(CC) -dumpmachine) -c $< -o $@
+
+$(BPF_SKEL): $(BPF_OBJ)
+	$(BPFTOOL) gen skeleton $< name fault_bpf >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/primitives/fault_bpf.o: $(BPF_SKEL)
 
 $(LIBA): $(LIB_OBJ)
 	@mkdir -p $(dir $@)

@@ -156,9 +156,11 @@ static int record(struct record_opts *r)
 	err = monitor_setup(&m, &r->mon);
 	if (!err) {
 		if (!r->quiet)
-			fprintf(stderr, "udamon: recording %s (%s) to %s;"
+			fprintf(stderr, "udamon: recording %s (%s%s%s) to %s;"
 				" Ctrl-C to stop\n", monitor_what(&m, &r->mon),
-				mon_opts_filters_desc(&r->mon), r->out.path);
+				mon_opts_filters_desc(&r->mon),
+				m.ctx->fault_source[0] ? "; fault events: " : "",
+				m.ctx->fault_source, r->out.path);
 		record_out_begin(&r->out, udamon_now_ns());
 		err = monitor_run(&m);
 		if (save(&m, r))

@@ -140,6 +140,9 @@ static struct udamon_record *target_record(struct monitor *m, size_t idx)
 		r->filters_desc = strdup(m->recs[0].filters_desc);
 		if (!r->filters_desc)
 			return NULL;
+		if (m->recs[0].fault_source &&
+		    !(r->fault_source = strdup(m->recs[0].fault_source)))
+			return NULL;
 	}
 	return &m->recs[idx];
 }
@@ -327,6 +330,9 @@ int monitor_setup(struct monitor *m, const struct mon_opts *o)
 		return cli_fail("cannot monitor %s: %s", monitor_what(m, o),
 				udamon_ctx_errmsg(m->ctx)[0] ?
 				udamon_ctx_errmsg(m->ctx) : strerror(-err));
+	if (m->ctx->fault_source[0] &&
+	    !(m->recs[0].fault_source = strdup(m->ctx->fault_source)))
+		return cli_fail("out of memory");
 	return 0;
 }
 

@@ -46,6 +46,8 @@ struct vaddr_target {
 	struct udamon_fault_source *src;
 	bool user_regions;	/* the user gave the regions: keep them */
 	uint64_t lost;		/* events the source lost, counted so far */
+	uint64_t *pages;	/* this sample's sampling pages, for src */
+	size_t cap_pages;
 };
 
 static uint64_t now_ns(struct udamon_ctx *ctx)
@@ -312,6 +314,30 @@ static int push_written(uint64_t start, uint64_t end, void *data)
 	return 0;
 }
 
+/* Only faults on this sample's sampling pages count (as DAMON's checks). */
+static int arm_fault_source(struct udamon_ctx *ctx, struct udamon_target *t)
+{
+	struct vaddr_target *vt = t->ops_data;
+	size_t j;
+	int ret;
+
+	if (t->nr_regions > vt->cap_pages) {
+		uint64_t *p = realloc(vt->pages, t->nr_regions * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		vt->pages = p;
+		vt->cap_pages = t->nr_regions;
+	}
+	for (j = 0; j < t->nr_regions; j++)
+		vt->pages[j] = t->regions[j].sampling_addr;
+	ret = udamon_fault_source_arm(vt->src, vt->pages, t->nr_regions);
+	if (ret)
+		udamon_ctx_set_error(ctx, "vaddr: process %d: arming %zu pages for fault events failed: %s",
+				     vt->pid, t->nr_regions, strerror(-ret));
+	return ret;
+}
+
 /*
  * DAMON checks one sampling page per region and sample; so do we. Arming
  * only the sampling pages bounds what monitoring costs: at most one write
@@ -333,6 +359,13 @@ static int vaddr_prepare(struct udamon_ctx *ctx)
 		/* the engine just checked that the target is there */
 		if (!vt || !vt->wp)
 			continue;
+		/* before the pages: a write right after its re-arm counts */
+		if (vt->src) {
+			int ret = arm_fault_source(ctx, t);
+
+			if (ret)
+				return ret;
+		}
 		for (j = 0; j < t->nr_regions; j++) {
 			int ret = udamon_uffd_wp_page(vt->wp,
 						      t->regions[j].sampling_addr,
@@ -459,6 +492,7 @@ void vaddr_release_target(struct udamon_ctx *ctx, struct udamon_target *t)
 		return;
 	if (vt->src)
 		udamon_fault_source_close(vt->src);
+	free(vt->pages);
 	/* Closing the only uffd reference drops every registration. */
 	udamon_uffd_wp_close(vt->wp);
 	udamon_target_unlock(vt->lock);
@@ -613,6 +647,8 @@ static int attach_target(struct udamon_ctx *ctx, struct udamon_target *t,
 			udamon_ctx_set_error(ctx, "vaddr: %s", err);
 			return ret;
 		}
+		snprintf(ctx->fault_source, sizeof(ctx->fault_source), "%s",
+			 udamon_fault_source_kind(vt->src));
 	}
 	return 0;
 }
@@ -732,7 +768,11 @@ int udamon_vaddr_set_attribution(struct udamon_ctx *ctx, bool on)
 			return ret;
 		}
 		vt->lost = 0;
+		snprintf(ctx->fault_source, sizeof(ctx->fault_source), "%s",
+			 udamon_fault_source_kind(vt->src));
 	}
+	if (!on)
+		ctx->fault_source[0] = '\0';
 	vctx(ctx)->opts.attribution = on;
 	return 0;
 }

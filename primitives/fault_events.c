@@ -3,6 +3,9 @@
  * Fault event source: which CPU and thread made each page fault of a
  * process (DESIGN.md section 5, "Who wrote it").
  *
+ * The BPF source (fault_bpf.c) is tried first; what follows is the perf
+ * fallback, used where BPF programs cannot be loaded or attached.
+ *
  * One perf event per online CPU, system-wide (pid -1): per-thread events
  * would miss threads created later, and inherited ones would need an event
  * per thread per CPU. Samples of other processes are dropped in user space
@@ -15,6 +18,8 @@
  * read() into an armed buffer) shares the CPU's ring buffer. Field offsets
  * come from the tracefs format files. Without the tracepoint, the software
  * event page-faults gives the address but not whether it was a write.
+ * Faults outside the armed pages are dropped here too, so that both
+ * sources report the same faults.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "primitives/fault_bpf.h"
 #include "primitives/fault_events.h"
 
 #define X86_PF_WRITE		0x2UL
@@ -70,13 +76,17 @@ struct fault_ring {
 
 struct udamon_fault_source {
 	pid_t tgid;
+	struct udamon_fault_bpf *bpf;	/* the BPF source, or NULL: perf */
+	uint64_t *armed;		/* perf: sorted pages that count */
+	uint64_t page_mask;
+	size_t nr_armed, cap_armed;
 	enum fault_mode mode;
 	struct tp_event tp[2];	/* [0] user, [1] kernel (id 0: absent) */
 	struct fault_ring *rings;
 	size_t nr_rings;
 	uint64_t lost;
 	unsigned char *tmp;	/* a record that wraps the ring end */
-	char mech[768];
+	char mech[1024];
 };
 
 static long sys_perf_event_open(struct perf_event_attr *attr, pid_t pid,
@@ -580,11 +590,33 @@ static int try_tracepoint(struct udamon_fault_source *s, char *err,
 	return ret;
 }
 
+/*
+ * The BPF source, unless UDAMON_FAULT_SOURCE=perf (or the software-event
+ * switch) asks for perf events. 0, or -errno with the reason in @why.
+ */
+static int try_bpf(struct udamon_fault_source *s, char *why, size_t whylen)
+{
+	const char *env = getenv("UDAMON_FAULT_SOURCE");
+	const char *sw = getenv("UDAMON_FAULT_SOFTWARE");
+
+	if ((env && !strcmp(env, "perf")) || (sw && !strcmp(sw, "1"))) {
+		snprintf(why, whylen, "%s", env && !strcmp(env, "perf") ?
+			 "UDAMON_FAULT_SOURCE=perf" : "UDAMON_FAULT_SOFTWARE=1");
+		return -ENOENT;
+	}
+	if (udamon_fault_bpf_open(s->tgid, &s->bpf, why, whylen))
+		return -ENOENT;
+	s->mode = MODE_TRACEPOINT;
+	snprintf(s->mech, sizeof(s->mech), "%s",
+		 udamon_fault_bpf_mechanism(s->bpf));
+	return 0;
+}
+
 int udamon_fault_source_open(pid_t tgid, struct udamon_fault_source **out,
 			     char *err, size_t errlen)
 {
 	struct udamon_fault_source *s;
-	char why[384] = "";
+	char why[384] = "", bpf_why[384] = "";
 	int ret;
 
 	*out = NULL;
@@ -597,10 +629,15 @@ int udamon_fault_source_open(pid_t tgid, struct udamon_fault_source **out,
 	if (!s)
 		return -ENOMEM;
 	s->tgid = tgid;
+	s->page_mask = ~((uint64_t)sysconf(_SC_PAGESIZE) - 1);
 	s->tmp = malloc(MAX_RECORD);
 	if (!s->tmp) {
 		free(s);
 		return -ENOMEM;
+	}
+	if (!try_bpf(s, bpf_why, sizeof(bpf_why))) {
+		*out = s;
+		return 0;
 	}
 	/* UDAMON_FAULT_SOFTWARE=1 forces the fallback (tests) */
 	if (getenv("UDAMON_FAULT_SOFTWARE") &&
@@ -612,10 +649,12 @@ int udamon_fault_source_open(pid_t tgid, struct udamon_fault_source **out,
 	}
 	if (ret == 0) {
 		snprintf(s->mech, sizeof(s->mech),
-			 "tracepoint exceptions:page_fault_user%s, "
-			 "system-wide on %zu CPUs, %zu KiB ring each",
+			 "perf tracepoint exceptions:page_fault_user%s, "
+			 "system-wide on %zu CPUs, %zu KiB ring each "
+			 "(BPF unavailable: %s)",
 			 s->tp[1].id ? "+page_fault_kernel" : "",
-			 s->nr_rings, (size_t)(s->rings[0].data_size >> 10));
+			 s->nr_rings, (size_t)(s->rings[0].data_size >> 10),
+			 bpf_why);
 	} else if (ret == -ENOENT || ret == -EINVAL || ret == -EOPNOTSUPP) {
 		free(s->rings);
 		s->rings = NULL;
@@ -623,9 +662,9 @@ int udamon_fault_source_open(pid_t tgid, struct udamon_fault_source **out,
 		memset(s->tp, 0, sizeof(s->tp));
 		ret = open_rings(s, err, errlen);
 		snprintf(s->mech, sizeof(s->mech),
-			 "software event page-faults, system-wide on %zu CPUs "
-			 "(fallback, writes not told from reads: %s)",
-			 s->nr_rings, why);
+			 "perf software event page-faults, system-wide on %zu "
+			 "CPUs (fallback, writes not told from reads: %s; BPF "
+			 "unavailable: %s)", s->nr_rings, why, bpf_why);
 		if (ret == 0 && errlen)
 			snprintf(err, errlen, "%s", s->mech);
 	}
@@ -721,6 +760,22 @@ static bool decode_sample(const struct udamon_fault_source *s,
 	return decode_raw(s, p, raw_size, rep);
 }
 
+static int page_cmp(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+
+	return (a > b) - (a < b);
+}
+
+/* Does a fault at @addr count (is its page armed now)? */
+static bool is_armed(const struct udamon_fault_source *s, uint64_t addr)
+{
+	uint64_t page = addr & s->page_mask;
+
+	return bsearch(&page, s->armed, s->nr_armed, sizeof(*s->armed),
+		       page_cmp) != NULL;
+}
+
 /* Handle one record. 1: a report went to fn; 0: not ours; <0 fn's error. */
 static int handle_record(struct udamon_fault_source *s,
 			 const unsigned char *rec, size_t size,
@@ -741,7 +796,8 @@ static int handle_record(struct udamon_fault_source *s,
 		}
 		return 0;
 	}
-	if (hdr.type != PERF_RECORD_SAMPLE || !decode_sample(s, rec, size, &rep))
+	if (hdr.type != PERF_RECORD_SAMPLE || !decode_sample(s, rec, size, &rep) ||
+	    !is_armed(s, rep.vaddr))
 		return 0;
 	ret = fn(&rep, data);
 	if (ret) {
@@ -803,6 +859,8 @@ long udamon_fault_source_drain(struct udamon_fault_source *s,
 
 	if (!s || !fn)
 		return -EINVAL;
+	if (s->bpf)
+		return udamon_fault_bpf_drain(s->bpf, fn, data);
 	for (i = 0; i < s->nr_rings && !stop; i++) {
 		long n = drain_ring(s, &s->rings[i], fn, data, &stop);
 
@@ -813,9 +871,42 @@ long udamon_fault_source_drain(struct udamon_fault_source *s,
 	return total;
 }
 
+int udamon_fault_source_arm(struct udamon_fault_source *s,
+			    const uint64_t *pages, size_t nr)
+{
+	size_t i;
+
+	if (s->bpf)
+		return udamon_fault_bpf_arm(s->bpf, pages, nr);
+	if (nr > s->cap_armed) {
+		uint64_t *v = realloc(s->armed, nr * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		s->armed = v;
+		s->cap_armed = nr;
+	}
+	for (i = 0; i < nr; i++)
+		s->armed[i] = pages[i] & s->page_mask;
+	qsort(s->armed, nr, sizeof(*s->armed), page_cmp);
+	s->nr_armed = nr;
+	return 0;
+}
+
 uint64_t udamon_fault_source_lost(const struct udamon_fault_source *s)
 {
+	if (s && s->bpf)
+		return udamon_fault_bpf_lost(s->bpf);
 	return s ? s->lost : 0;
+}
+
+const char *udamon_fault_source_kind(const struct udamon_fault_source *s)
+{
+	if (!s)
+		return "";
+	if (s->bpf)
+		return "bpf";
+	return s->mode == MODE_TRACEPOINT ? "perf" : "perf-software";
 }
 
 const char *udamon_fault_source_mechanism(const struct udamon_fault_source *s)
@@ -832,7 +923,9 @@ void udamon_fault_source_close(struct udamon_fault_source *s)
 {
 	if (!s)
 		return;
+	udamon_fault_bpf_close(s->bpf);
 	close_rings(s);
+	free(s->armed);
 	free(s->rings);
 	free(s->tmp);
 	free(s);

@@ -333,6 +333,8 @@ static const struct field udamon_fields[] = {
 	U64("lost_events", false, N_SKIP, struct udamon_record, lost_events),
 	{ "filters", F_STR, N_SKIP, false,
 	  offsetof(struct udamon_record, filters_desc), K_TOP },
+	{ "fault_source", F_STR, N_SKIP, false,
+	  offsetof(struct udamon_record, fault_source), K_TOP },
 };
 
 enum { S_TOTAL = 1u << 2 };

@@ -184,6 +184,10 @@ static void emit_record(struct sink *s, const struct udamon_record *r)
 	     "\"lost_events\": %llu, \"filters\": ", r->pid, r->nr_cpus,
 	     ull(r->lost_events));
 	emit_str(s, r->filters_desc);
+	if (r->fault_source) {
+		emit(s, ", \"fault_source\": ");
+		emit_str(s, r->fault_source);
+	}
 	emit(s, "},\n\"snapshots\": [");
 	for (i = 0; i < r->nr_snapshots && !s->err; i++) {
 		emit(s, "%s\n", i ? "," : "");

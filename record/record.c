@@ -97,10 +97,12 @@ void udamon_record_free(struct udamon_record *rec)
 		snapshot_free(&rec->snapshots[i]);
 	free(rec->snapshots);
 	free(rec->filters_desc);
+	free(rec->fault_source);
 	rec->snapshots = NULL;
 	rec->nr_snapshots = 0;
 	rec->cap_snapshots = 0;
 	rec->filters_desc = NULL;
+	rec->fault_source = NULL;
 }
 
 void udamon_records_free(struct udamon_record *recs, size_t nr)

@@ -35,12 +35,14 @@ struct udamon_record {
 	 * udamon extensions, written under the key "udamon" of the record
 	 * object, ignored by damo: nr_cpus (> 0 when snapshot regions hold
 	 * cpu_samples), lost fault events, the filters in words, the process
-	 * id of a vaddr target (0: none).
+	 * id of a vaddr target (0: none), the fault event source that gave
+	 * CPUs and threads ("bpf", "perf", ...; NULL: none).
 	 */
 	int pid;
 	unsigned int nr_cpus;
 	uint64_t lost_events;
 	char *filters_desc;
+	char *fault_source;
 };
 
 /* Append a deep copy of snap (its regions and cpu_samples). */

@@ -249,6 +249,11 @@ struct udamon_ctx {
 	uint64_t nr_reports_seen;	/* statistics */
 	uint64_t nr_reports_counted;
 	uint64_t lost_reports;		/* reported lost by the event source */
+	/*
+	 * The ops' source of access reports with CPU and thread, when one is
+	 * on: "bpf", "perf" or "perf-software" for vaddr; "" when none.
+	 */
+	char fault_source[16];
 
 	bool track_cpus;		/* fill region cpu_samples */
 	unsigned int nr_cpus;

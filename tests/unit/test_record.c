@@ -74,6 +74,7 @@ static void build(struct udamon_record *rec, bool goal)
 	rec->nr_cpus = 2;
 	rec->lost_events = 12;
 	rec->filters_desc = strdup("allow write, \"quoted\"\n");
+	rec->fault_source = goal ? strdup("bpf") : NULL;
 	assert_int_equal(udamon_record_add_snapshot(rec, &s0), 0);
 	assert_int_equal(udamon_record_add_snapshot(rec, &s1), 0);
 }
@@ -96,6 +97,10 @@ static void assert_same(const struct udamon_record *a,
 	assert_int_equal(a->nr_cpus, b->nr_cpus);
 	assert_int_equal(a->lost_events, b->lost_events);
 	assert_string_equal(a->filters_desc, b->filters_desc);
+	if (a->fault_source)
+		assert_string_equal(a->fault_source, b->fault_source);
+	else
+		assert_null(b->fault_source);
 	assert_int_equal(a->nr_snapshots, b->nr_snapshots);
 	for (s = 0; s < a->nr_snapshots; s++) {
 		const struct udamon_snapshot *x = &a->snapshots[s];
@@ -258,7 +263,7 @@ static void test_json_layout(void **state)
 	static const char *const age_keys[] = { "usec", "aggr_intervals",
 		NULL };
 	static const char *const ud_keys[] = { "pid", "nr_cpus",
-		"lost_events", "filters", NULL };
+		"lost_events", "filters", "fault_source", NULL };
 	struct json_object *root, *r, *iv, *goal, *snaps, *s, *reg, *cpus;
 	struct udamon_record rec;
 	char err[256], *text;
