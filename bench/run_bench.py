@@ -6,7 +6,9 @@ usage: bench/run_bench.py [--runs N] [--build DIR] [--] [wbench args...]
 Runs the write-heavy workload (build/bin/wbench) alternately without
 monitoring, under write-only monitoring, and under write-only monitoring
 with CPU attribution (--exp_ops_cpus with every possible CPU listed, which
-counts the same writes but switches the fault event source on), and prints medians: the target's elapsed time, the slowdown ratio
+counts the same writes but switches the fault event source on), once with
+the BPF source (the automatic choice) and once with the perf source
+(UDAMON_FAULT_SOURCE=perf), and prints medians: the target's elapsed time, the slowdown ratio
 against the unmonitored runs of the same round, and udamon's own CPU time
 per second of monitoring (its rusage minus the workload's own CPU time,
 over the wall time of the whole monitored run).
@@ -28,7 +30,7 @@ def parse(out):
     return float(f[f.index('elapsed_s') + 1]), float(f[f.index('cpu_s') + 1])
 
 
-def measured(cmd):
+def measured(cmd, env=None):
     """Run cmd with its stdout in a pipe; return (elapsed, wl_cpu, cmd_cpu)."""
     r, w = os.pipe()
     t0 = time.monotonic()
@@ -38,6 +40,8 @@ def measured(cmd):
         os.close(r)
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
+        if env:
+            os.environ.update(env)
         os.execvp(cmd[0], cmd)
     os.close(w)
     out = b''
@@ -73,26 +77,28 @@ def main():
     udamon = os.path.join(build, 'udamon')
     wo = [udamon, 'record', '-q', '--exp_ops_use_reports', 'y',
           '--exp_ops_write_only', 'y', '-o', '/tmp/udamon-bench.data']
+    attr = wo + ['--exp_ops_cpus', possible_cpus()]
     modes = [
-        ('unmonitored', None),
-        ('write-only', wo),
-        ('write-only + CPU attribution', wo + ['--exp_ops_cpus', possible_cpus()]),
+        ('unmonitored', None, None),
+        ('write-only', wo, None),
+        ('+ attribution, bpf', attr, None),
+        ('+ attribution, perf', attr, {'UDAMON_FAULT_SOURCE': 'perf'}),
     ]
-    res = {m: [] for m, _ in modes}
+    res = {m: [] for m, _, _ in modes}
     for _ in range(runs):
         base = None
-        for name, pre in modes:
+        for name, pre, env in modes:
             if pre is None:
                 e, c, _, _ = measured(wb)
                 base = e
                 res[name].append((e, 1.0, 0.0))
             else:
-                e, c, tot, wall = measured(pre + [' '.join(wb)])
+                e, c, tot, wall = measured(pre + [' '.join(wb)], env)
                 mon_cpu = max(0.0, tot - c)
                 res[name].append((e, e / base, mon_cpu / wall))
     print('workload: %s' % ' '.join(wb))
     print('%-30s %12s %10s %18s' % ('mode', 'elapsed_s', 'slowdown', 'monitor_cpu_s/s'))
-    for name, _ in modes:
+    for name, _, _ in modes:
         rows = res[name]
         print('%-30s %12.3f %9.3fx %18.4f' % (
             name, statistics.median(r[0] for r in rows),

@@ -133,14 +133,19 @@ static void print_status(struct json_object *st)
 {
 	struct json_object *w = get(st, "mapping_warnings");
 	size_t nw = w ? json_object_array_length(w) : 0;
+	const char *fs;
 
 	printf("monitor %lld\n", control_int(st, "index"));
 	printf("    state: %s, pid: %lld, up %.1f s\n", control_str(st, "state"),
 	       control_int(st, "pid"), u(st, "uptime_ns") / 1e9);
-	printf("    ops: %s, primitive: %s%s\n", control_str(st, "ops"),
+	fs = control_str(st, "fault_source");
+	if (!fs)
+		fs = "";
+	printf("    ops: %s, primitive: %s%s%s%s\n", control_str(st, "ops"),
 	       control_str(st, "primitive"),
 	       json_object_get_boolean(get(st, "attribution")) ?
-	       " with fault events (CPU and thread of each write)" : "");
+	       " with fault events (CPU and thread of each write)" : "",
+	       fs[0] ? " from " : "", fs);
 	print_targets(st);
 	print_attrs(st);
 	print_filters(st, "filters", "filters");

@@ -161,6 +161,8 @@ static struct json_object *status_json(const struct live *l)
 			       ctx->use_reports ? "page_fault" : "page_table"));
 	json_object_object_add(j, "attribution", json_object_new_boolean(
 			       l->opts.has_cpus || l->opts.nr_tids));
+	json_object_object_add(j, "fault_source",
+			       json_object_new_string(ctx->fault_source));
 	json_object_object_add(j, "targets", targets_json(l));
 	json_object_object_add(j, "attrs", attrs_json(&ctx->attrs));
 	json_object_object_add(j, "pending_attrs", ctx->has_pending ?
