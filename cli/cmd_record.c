@@ -11,11 +11,21 @@
 #include "udamon/record.h"
 #include "udamon/textfmt.h"
 
+/* damo's --snapshot DELAY COUNT: COUNT snapshots, DELAY apart */
+struct snapshot_take {
+	uint64_t delay_ns;
+	uint64_t count;		/* 0: every snapshot (no --snapshot) */
+	size_t *kept;		/* per record: snapshots kept so far */
+	uint64_t *next_ns;	/* per record: keep the next one ending after */
+	size_t nr;
+};
+
 struct record_opts {
 	struct mon_opts mon;
 	struct record_out out;
 	uint64_t timeout_us;
 	bool quiet;
+	struct snapshot_take snap;
 };
 
 static void record_usage(FILE *f)
@@ -32,11 +42,35 @@ static void record_usage(FILE *f)
 		"  --output_flush_sec SEC  write the record out every SEC seconds\n"
 		"                        (default 10; 0: only at the end), so that a\n"
 		"                        crash loses at most the last period\n"
+		"  --output_permission MODE  the file's permission bits, octal\n"
+		"                        (default 600)\n"
+		"  --snapshot DELAY COUNT  record COUNT snapshots, DELAY apart (the\n"
+		"                        first at once; bare numbers are seconds),\n"
+		"                        then stop\n"
 		"  --timeout TIME        stop after TIME (bare numbers are seconds)\n"
 		"  -q, --quiet           no progress or summary lines\n\n%s\n"
 		"Example:\n"
 		"  udamon record --exp_ops_use_reports y --exp_ops_write_only y \\\n"
 		"      \"./my_app --args\"\n", mon_opts_help);
+}
+
+static int parse_snapshot(struct record_opts *r, int argc, char **argv,
+			  int *i)
+{
+	char err[512];
+	uint64_t us;
+
+	if (*i + 2 >= argc)
+		return cli_fail("--snapshot needs 2 values: <delay> <count>, e.g. --snapshot 1s 10");
+	if (udamon_parse_time_us(argv[*i + 1], 1000000, &us, err, sizeof(err)))
+		return cli_fail("--snapshot delay: %s", err);
+	if (udamon_parse_u64(argv[*i + 2], &r->snap.count, err, sizeof(err)) ||
+	    !r->snap.count || r->snap.count == UINT64_MAX)
+		return cli_fail("--snapshot count '%s': expected a number of snapshots, 1 or more",
+				argv[*i + 2]);
+	r->snap.delay_ns = us * 1000;
+	*i += 2;
+	return 0;
 }
 
 static int parse_record_opt(struct record_opts *r, int argc, char **argv,
@@ -75,6 +109,15 @@ static int parse_record_opt(struct record_opts *r, int argc, char **argv,
 			return cli_fail("--timeout: %s", err);
 		return 1;
 	}
+	if (cli_opt_is(arg, "--output_permission")) {
+		v = cli_opt_value(argc, argv, i, "--output_permission");
+		if (!v || record_out_parse_mode(v, &r->out.mode))
+			return -1;
+		r->out.set_mode = true;
+		return 1;
+	}
+	if (!strcmp(arg, "--snapshot"))
+		return parse_snapshot(r, argc, argv, i) ? -1 : 1;
 	if (!strcmp(arg, "-q") || !strcmp(arg, "--quiet")) {
 		r->quiet = true;
 		return 1;
@@ -108,13 +151,68 @@ static int parse_args(struct record_opts *r, int argc, char **argv)
 	return mon_opts_check_target(&r->mon);
 }
 
+static void drop_snapshot(struct udamon_record *rec, size_t idx)
+{
+	struct udamon_snapshot *s = &rec->snapshots[idx];
+
+	for (size_t k = 0; k < s->nr_regions; k++)
+		free(s->regions[k].cpu_samples);
+	free(s->regions);
+	memmove(s, s + 1, (rec->nr_snapshots - idx - 1) * sizeof(*s));
+	rec->nr_snapshots--;
+}
+
+/*
+ * With --snapshot, keep the first snapshot and then the first one ending
+ * DELAY or more after the last kept one; 1 once COUNT are kept.
+ */
+static int take_snapshots(struct monitor *m, struct snapshot_take *t)
+{
+	size_t i, done = 0;
+
+	if (t->nr < m->nr_recs) {
+		size_t *k = realloc(t->kept, m->nr_recs * sizeof(*k));
+		uint64_t *n = k ? realloc(t->next_ns, m->nr_recs * sizeof(*n)) :
+			NULL;
+
+		if (k)
+			t->kept = k;
+		if (!n)
+			return cli_fail("out of memory");
+		t->next_ns = n;
+		for (i = t->nr; i < m->nr_recs; i++)
+			t->kept[i] = t->next_ns[i] = 0;
+		t->nr = m->nr_recs;
+	}
+	for (i = 0; i < m->nr_recs; i++) {
+		struct udamon_record *rec = &m->recs[i];
+
+		while (rec->nr_snapshots > t->kept[i]) {
+			struct udamon_snapshot *s = &rec->snapshots[t->kept[i]];
+
+			if (t->kept[i] >= t->count ||
+			    s->end_time_ns < t->next_ns[i]) {
+				drop_snapshot(rec, t->kept[i]);
+				continue;
+			}
+			t->next_ns[i] = s->end_time_ns + t->delay_ns;
+			t->kept[i]++;
+		}
+		done += t->kept[i] >= t->count;
+	}
+	return done && done == m->nr_recs;
+}
+
 static int flush_tick(struct monitor *m, void *data)
 {
 	struct record_opts *r = data;
+	int ret = 0;
 
+	if (r->snap.count)
+		ret = take_snapshots(m, &r->snap);
 	m->recs[0].lost_events = m->ctx->lost_reports;
 	record_out_tick(&r->out, m->recs, m->nr_recs, udamon_now_ns());
-	return 0;
+	return ret;
 }
 
 static int save(struct monitor *m, struct record_opts *r)
@@ -163,11 +261,15 @@ static int record(struct record_opts *r)
 				m.ctx->fault_source, r->out.path);
 		record_out_begin(&r->out, udamon_now_ns());
 		err = monitor_run(&m);
+		if (r->snap.count && take_snapshots(&m, &r->snap) < 0)
+			err = -1;
 		if (save(&m, r))
 			err = -1;
 	}
 	monitor_finish(&m);
 	monitor_report_exit(&m);
+	free(r->snap.kept);
+	free(r->snap.next_ns);
 	return err ? 1 : 0;
 }
 

@@ -72,6 +72,23 @@ int record_out_write(struct record_out *o, const struct udamon_record *recs,
 		return cli_fail("cannot write the record: %s", err);
 	o->moved_old = true;
 	o->nr_written = nr_snapshots(recs, nr);
+	if (o->set_mode && chmod(o->path, o->mode))
+		return cli_fail("cannot set the permission of '%s' to %o: %s",
+				o->path, o->mode, strerror(errno));
+	return 0;
+}
+
+int record_out_parse_mode(const char *s, unsigned int *mode)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 8);
+	if (!*s || *end || errno || *s == '-' || v > 0777)
+		return cli_fail("--output_permission '%s': expected octal permission bits from 0 to 777, e.g. 600 or 644",
+				s);
+	*mode = (unsigned int)v;
 	return 0;
 }
 

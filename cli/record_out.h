@@ -24,7 +24,12 @@ struct record_out {
 	bool moved_old;		/* an existing file was renamed .old */
 	size_t nr_written;	/* snapshots in the last write */
 	bool failed;		/* a periodic write failed (warned once) */
+	bool set_mode;		/* chmod the file to mode after each write */
+	unsigned int mode;	/* permission bits (damo's default: 0600) */
 };
+
+/* damo's --output_permission: octal, 0 to 777. -1 after printing why. */
+int record_out_parse_mode(const char *s, unsigned int *mode);
 
 /* Can path be written? -1 after printing why. */
 int record_out_check(const char *path);
