@@ -70,12 +70,7 @@ static int parse_args(struct start_opts *s, int argc, char **argv)
 		if (mon_opts_set_target(&s->mon, argv[i]))
 			return -1;
 	}
-	if (!s->mon.target_pid && !s->mon.target_cmd && !s->mon.cgroup)
-		return cli_fail("start: no target: without one, start monitors "
-				"the whole machine's physical memory (--ops "
-				"paddr), which this version of udamon cannot do "
-				"yet; give a pid, --target_pid, a command line or "
-				"--target_cgroup");
+	/* no target: the machine's physical memory (--ops paddr), as damo */
 	return mon_opts_check_target(&s->mon);
 }
 

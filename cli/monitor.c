@@ -235,6 +235,30 @@ static int setup_record(struct monitor *m, const struct mon_opts *o)
 	return r->filters_desc ? 0 : cli_fail("out of memory");
 }
 
+/* paddr: one target, physical ranges: -r, else damo's System RAM block. */
+static int setup_paddr_target(struct udamon_ctx *ctx, const struct mon_opts *o)
+{
+	struct udamon_range ram;
+	char err[256];
+
+	if (udamon_ctx_add_target(ctx, 0))
+		return cli_fail("%s", udamon_ctx_errmsg(ctx));
+	if (o->nr_regions) {
+		if (udamon_target_init_regions(&ctx->targets[0], o->regions,
+					       o->nr_regions,
+					       o->attrs.min_nr_regions))
+			return cli_fail("cannot set the given regions");
+		return 0;
+	}
+	if (udamon_paddr_default_range(&ram, err, sizeof(err)))
+		return cli_fail("--ops paddr: %s; give the physical ranges "
+				"with -r", err);
+	if (udamon_target_init_regions(&ctx->targets[0], &ram, 1,
+				       o->attrs.min_nr_regions))
+		return cli_fail("out of memory");
+	return 0;
+}
+
 static int setup_ctx(struct monitor *m, const struct mon_opts *o)
 {
 	struct udamon_ctx *ctx = udamon_ctx_new();
@@ -259,6 +283,8 @@ static int setup_ctx(struct monitor *m, const struct mon_opts *o)
 		ctx->track_cpus = nr_cpus > 0;
 		ctx->nr_cpus = nr_cpus;
 	}
+	if (o->ops == MON_OPS_PADDR)
+		return setup_paddr_target(ctx, o);
 	if (!m->pid)	/* a cgroup: its processes are found when attaching */
 		return 0;
 	if (udamon_ctx_add_target(ctx, m->pid))
@@ -292,7 +318,11 @@ const char *monitor_what(const struct monitor *m, const struct mon_opts *o)
 {
 	static char buf[4200];
 
-	if (o->cgroup)
+	if (o->ops == MON_OPS_PADDR)
+		snprintf(buf, sizeof(buf), "physical memory through the "
+			 "processes of %s%s", o->cgroup ? "cgroup " : "the "
+			 "whole machine", o->cgroup ? o->cgroup : "");
+	else if (o->cgroup)
 		snprintf(buf, sizeof(buf), "the processes of cgroup %s%s",
 			 o->cgroup, o->include_children ?
 			 " and their descendants" : "");
@@ -310,6 +340,8 @@ int monitor_setup(struct monitor *m, const struct mon_opts *o)
 		.warn_data = m,
 		.include_children = o->include_children,
 		.cgroup = o->cgroup,
+		.all_processes = o->ops == MON_OPS_PADDR && !o->cgroup,
+		.include_init = o->include_init,
 	};
 	int err;
 
@@ -322,7 +354,10 @@ int monitor_setup(struct monitor *m, const struct mon_opts *o)
 	m->ctx->on_snapshot_data = m;
 	m->ctx->after_sample = after_sample;
 	m->ctx->after_sample_data = m;
-	err = udamon_vaddr_attach(m->ctx, &vo);
+	if (o->ops == MON_OPS_PADDR)
+		err = udamon_paddr_attach(m->ctx, &vo);
+	else
+		err = udamon_vaddr_attach(m->ctx, &vo);
 	if (err && m->child && target_gone(m))
 		return cli_fail("the command (process %d) ended before monitoring "
 				"could start", m->pid);

@@ -14,7 +14,8 @@
 
 const char mon_opts_help[] =
 "Monitoring options (as damo's):\n"
-"  --ops {vaddr,paddr}          address space kind (default vaddr)\n"
+"  --ops {vaddr,paddr}          address space kind (default vaddr with a\n"
+"                               target, paddr without one)\n"
 "  --target_pid PID             monitor this process\n"
 "  -r, --regions \"S-E S-E\"      monitor these address ranges only\n"
 "  --monitoring_intervals S A U sample, aggregation, ops update intervals\n"
@@ -38,7 +39,9 @@ const char mon_opts_help[] =
 "  --target_cgroup PATH         monitor the processes of this cgroup v2\n"
 "                               directory (absolute, or relative to the v2\n"
 "                               mount) and its descendants as they come\n"
-"                               and go (udamon only)\n"
+"                               and go (udamon only); with --ops paddr,\n"
+"                               the processes seen in physical memory\n"
+"  --include_init               paddr: attach pid 1 too (udamon only)\n"
 "A positional target is a pid, or a command line; monitoring ends when it\n"
 "exits. A simple command is executed directly; a line that needs a shell\n"
 "(lists, pipes, redirections, VAR=value, cd) runs as /bin/sh -c LINE, and\n"
@@ -235,6 +238,7 @@ static int parse_primitives(struct mon_opts *o, const char *v)
 
 static int parse_ops(struct mon_opts *o, const char *v)
 {
+	o->ops_given = true;
 	if (!strcmp(v, "vaddr"))
 		o->ops = MON_OPS_VADDR;
 	else if (!strcmp(v, "paddr"))
@@ -356,6 +360,10 @@ int mon_opts_parse_one(struct mon_opts *o, int argc, char **argv, int *i)
 		o->include_children = true;
 		return 1;
 	}
+	if (!strcmp(arg, "--include_init")) {
+		o->include_init = true;
+		return 1;
+	}
 	if (cli_opt_is(arg, "--monitoring_nr_regions_range")) {
 		const char *n = "--monitoring_nr_regions_range";
 
@@ -410,10 +418,10 @@ static int check_request(struct mon_opts *o)
 		return cli_fail("--exp_ops_write_only, --exp_ops_cpus and "
 				 "--exp_ops_tids filter access reports: add "
 				 "--exp_ops_use_reports y");
-	if (o->ops == MON_OPS_PADDR)
-		return cli_fail("--ops paddr: physical address monitoring needs "
-				 "the kernel's DAMON (paddr) or a CPU PMU; udamon "
-				 "monitors processes (--ops vaddr) on this machine");
+	if (o->ops == MON_OPS_PADDR && (o->has_cpus || o->nr_tids))
+		return cli_fail("--ops paddr (physical memory, also the default "
+				 "without a target): --exp_ops_cpus and "
+				 "--exp_ops_tids are not available for it yet");
 	if (!o->use_reports)
 		return mechanism_check_page_table();
 	if (!o->write_only)
@@ -425,17 +433,32 @@ static int check_request(struct mon_opts *o)
 	return 0;
 }
 
-int mon_opts_check_target(const struct mon_opts *o)
+int mon_opts_check_target(struct mon_opts *o)
 {
 	bool has_process = o->target_pid || o->target_cmd;
 
+	/* as damo: no target means the physical address space */
+	if (!has_process && !o->ops_given && !o->cgroup)
+		o->ops = MON_OPS_PADDR;
+	if (o->ops == MON_OPS_PADDR && has_process)
+		return cli_fail("--ops paddr monitors physical memory through "
+				 "the machine's processes; give no pid or command "
+				 "(--target_cgroup PATH limits it to a cgroup's)");
+	if (o->ops == MON_OPS_PADDR && o->include_children)
+		return cli_fail("--include_child_tasks follows the processes of "
+				 "a vaddr target; --ops paddr already sees every "
+				 "process of its scope");
+	if (o->ops == MON_OPS_PADDR)
+		return 0;
+	if (o->include_init)
+		return cli_fail("--include_init is for --ops paddr (pid 1 is "
+				 "left out of the machine's processes otherwise)");
 	if (o->cgroup && has_process)
 		return cli_fail("--target_cgroup %s: the cgroup's processes are "
 				 "the targets; give no pid or command with it",
 				 o->cgroup);
 	if (!o->cgroup && !has_process)
-		return cli_fail("no target: machine-wide monitoring (--ops paddr, "
-				 "or no target) is not available yet; give a pid, "
+		return cli_fail("--ops vaddr: no target: give a pid, "
 				 "--target_pid, a command line or --target_cgroup");
 	return 0;
 }

@@ -13,6 +13,7 @@ enum mon_ops_kind { MON_OPS_VADDR, MON_OPS_PADDR };
 struct mon_opts {
 	struct udamon_attrs attrs;
 	enum mon_ops_kind ops;
+	bool ops_given;			/* --ops was given */
 	int target_pid;			/* --target_pid or a positional pid */
 	char *target_cmd;		/* a positional command line */
 	struct udamon_range *regions;	/* -r/--regions */
@@ -26,6 +27,7 @@ struct mon_opts {
 	size_t nr_tids;
 	bool include_children;		/* --include_child_tasks */
 	char *cgroup;			/* --target_cgroup, resolved */
+	bool include_init;		/* --include_init */
 };
 
 void mon_opts_init(struct mon_opts *o);
@@ -49,9 +51,10 @@ int mon_opts_validate(struct mon_opts *o);
 
 /*
  * For record and start: which processes, one (and its tree) or a cgroup's;
- * none is machine-wide monitoring, not available yet. -1 after printing.
+ * without a target (as damo) the physical address space (sets o->ops).
+ * -1 after printing.
  */
-int mon_opts_check_target(const struct mon_opts *o);
+int mon_opts_check_target(struct mon_opts *o);
 
 /* Build the sample filters; caller frees with mon_filters_free. */
 int mon_opts_filters(const struct mon_opts *o, struct udamon_filter **out,

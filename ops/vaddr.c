@@ -660,7 +660,7 @@ int udamon_vaddr_attach(struct udamon_ctx *ctx,
 	size_t i;
 	int ret;
 
-	if (!ctx->nr_targets && !(opts && opts->cgroup)) {
+	if (!ctx->nr_targets && !(opts && (opts->cgroup || opts->all_processes))) {
 		udamon_ctx_set_error(ctx, "vaddr: no target process given");
 		return -EINVAL;
 	}
@@ -674,14 +674,15 @@ int udamon_vaddr_attach(struct udamon_ctx *ctx,
 	ctx->ops = &vaddr_ops;
 	ctx->ops_data = v;
 	ctx->use_reports = true;
-	ctx->open_targets = opts && opts->cgroup;
+	ctx->open_targets = opts && (opts->cgroup || opts->all_processes);
 	if (ctx->nr_targets && ctx->targets[0].nr_regions) {
 		ret = keep_user_ranges(v, &ctx->targets[0]);
 		if (ret)
 			goto fail;
 	}
 	/* subscribe before the targets' first scan: no child slips through */
-	if (opts && (opts->include_children || opts->cgroup)) {
+	if (opts && (opts->include_children || opts->cgroup ||
+		     opts->all_processes)) {
 		ret = vaddr_scope_open(ctx, opts, &v->scope);
 		if (ret)
 			goto fail;
@@ -709,6 +710,26 @@ static int keep_user_ranges(struct vaddr_ctx *v, const struct udamon_target *t)
 							   t->regions[i].end };
 	v->nr_user_ranges = t->nr_regions;
 	return 0;
+}
+
+struct udamon_uffd_wp *vaddr_target_wp(const struct udamon_target *t)
+{
+	const struct vaddr_target *vt = t->ops_data;
+
+	return vt ? vt->wp : NULL;
+}
+
+int vaddr_target_procfd(const struct udamon_target *t)
+{
+	const struct vaddr_target *vt = t->ops_data;
+
+	return vt ? vt->procfd : -1;
+}
+
+void vaddr_poll_scope(struct udamon_ctx *ctx)
+{
+	if (vctx(ctx)->scope)
+		vaddr_scope_poll(ctx, vctx(ctx)->scope);
 }
 
 int vaddr_add_process(struct udamon_ctx *ctx, int pid)

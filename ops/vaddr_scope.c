@@ -19,6 +19,8 @@
 
 struct vaddr_scope {
 	bool children;
+	bool machine;
+	bool include_init;
 	bool has_cgroup;
 	struct udamon_cgroup cg;
 	struct udamon_proc_events *ev;	/* NULL: scans only */
@@ -74,6 +76,8 @@ int vaddr_scope_open(struct udamon_ctx *ctx,
 	if (!s)
 		return -ENOMEM;
 	s->children = opts->include_children;
+	s->machine = opts->all_processes;
+	s->include_init = opts->include_init;
 	s->warn = opts->warn;
 	s->warn_data = opts->warn_data;
 	if (opts->cgroup) {
@@ -142,8 +146,8 @@ static void add(struct udamon_ctx *ctx, struct vaddr_scope *s, int pid,
 {
 	int ret;
 
-	if (pid <= 1 || pid == getpid() || is_member(ctx, pid) ||
-	    was_refused(s, pid))
+	if (pid <= 0 || (pid == 1 && !s->include_init) || pid == getpid() ||
+	    parent == getpid() || is_member(ctx, pid) || was_refused(s, pid))
 		return;
 	ctx->errmsg[0] = '\0';
 	ret = vaddr_add_process(ctx, pid);
@@ -188,6 +192,11 @@ void vaddr_scope_poll(struct udamon_ctx *ctx, struct vaddr_scope *s)
 	for (size_t i = 0; i < s->nr_pending; i++) {
 		const struct udamon_proc_event *e = &s->pending[i];
 
+		/* kthreadd (pid 2) starts the kernel threads */
+		if (s->machine && e->ppid != 2) {
+			add(ctx, s, e->pid, e->ppid);
+			continue;
+		}
 		if (!is_member(ctx, e->ppid))
 			continue;
 		/* a child can be started in another cgroup (CLONE_INTO_CGROUP) */
@@ -227,7 +236,7 @@ static int rescan_children(struct udamon_ctx *ctx, struct vaddr_scope *s)
 					      &nr_desc);
 	if (!ret) {
 		for (size_t i = 0; i < nr_desc; i++) {
-			struct udamon_proc_entry key = { desc[i], 0 };
+			struct udamon_proc_entry key = { .pid = desc[i] };
 			const struct udamon_proc_entry *e;
 
 			e = bsearch(&key, list, nr, sizeof(*list), cmp_entry);
@@ -271,10 +280,28 @@ static int rescan_cgroup(struct udamon_ctx *ctx, struct vaddr_scope *s)
 	return 0;
 }
 
+/* Every user process of the machine. */
+static int rescan_machine(struct udamon_ctx *ctx, struct vaddr_scope *s)
+{
+	struct udamon_proc_entry *list;
+	size_t nr;
+	int ret = udamon_proc_list(&list, &nr);
+
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < nr; i++)
+		if (!list[i].kthread && list[i].state != 'Z')
+			add(ctx, s, list[i].pid, list[i].ppid);
+	free(list);
+	return 0;
+}
+
 int vaddr_scope_rescan(struct udamon_ctx *ctx, struct vaddr_scope *s)
 {
 	int ret = 0;
 
+	if (s->machine)
+		return rescan_machine(ctx, s);
 	if (s->has_cgroup)
 		ret = rescan_cgroup(ctx, s);
 	if (!ret && s->children)

@@ -31,4 +31,13 @@ int vaddr_add_process(struct udamon_ctx *ctx, int pid);
 /* vaddr.c: let go of a target (it then reads as not valid). */
 void vaddr_release_target(struct udamon_ctx *ctx, struct udamon_target *t);
 
+/* vaddr.c, for paddr (which keeps its processes in a vaddr context): */
+struct udamon_uffd_wp;
+/* The target's userfaultfd, or NULL once released. */
+struct udamon_uffd_wp *vaddr_target_wp(const struct udamon_target *t);
+/* Its /proc/<pid> directory fd, or -1. */
+int vaddr_target_procfd(const struct udamon_target *t);
+/* Attach the new processes the scope's events announced. */
+void vaddr_poll_scope(struct udamon_ctx *ctx);
+
 #endif

@@ -11,27 +11,33 @@
 
 #include "primitives/proc_list.h"
 
-/* The parent of pid from /proc/<pid>/stat, or -1 if it is gone. */
-static int read_ppid(int dirfd, const char *name)
+#define PF_KTHREAD	0x00200000
+
+/* Parent, state and flags from /proc/<pid>/stat; false if it is gone. */
+static bool read_stat(int dirfd, const char *name, struct udamon_proc_entry *e)
 {
-	char path[64], buf[512], *p;
+	char path[64], buf[1024], *p;
+	unsigned long flags = 0;
 	ssize_t n;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/stat", name);
 	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -1;
+		return false;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0)
-		return -1;
+		return false;
 	buf[n] = '\0';
-	/* "pid (comm) S ppid ...": comm may hold spaces and parentheses */
+	/* "pid (comm) S ppid pgrp session tty tpgid flags ...": comm may
+	 * hold spaces and parentheses */
 	p = strrchr(buf, ')');
-	if (!p || strlen(p) < 5)
-		return -1;
-	return atoi(p + 4);
+	if (!p || sscanf(p + 1, " %c %d %*d %*d %*d %*d %lu", &e->state,
+			 &e->ppid, &flags) != 3)
+		return false;
+	e->kthread = flags & PF_KTHREAD;
+	return true;
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -53,12 +59,10 @@ int udamon_proc_list(struct udamon_proc_entry **out, size_t *nr)
 	if (!d)
 		return -errno;
 	while ((de = readdir(d))) {
-		int pid = atoi(de->d_name), ppid;
+		int pid = atoi(de->d_name);
+		struct udamon_proc_entry e = { .pid = pid };
 
-		if (pid <= 0)
-			continue;
-		ppid = read_ppid(dirfd(d), de->d_name);
-		if (ppid < 0)
+		if (pid <= 0 || !read_stat(dirfd(d), de->d_name, &e))
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 256;
@@ -70,8 +74,7 @@ int udamon_proc_list(struct udamon_proc_entry **out, size_t *nr)
 			}
 			a = tmp;
 		}
-		a[n].pid = pid;
-		a[n++].ppid = ppid;
+		a[n++] = e;
 	}
 	closedir(d);
 	qsort(a, n, sizeof(*a), cmp_entry);
@@ -90,7 +93,7 @@ static int cmp_int(const void *a, const void *b)
 /* Index of pid in the pid-sorted list, or -1. */
 static long find(const struct udamon_proc_entry *list, size_t nr, int pid)
 {
-	struct udamon_proc_entry key = { pid, 0 };
+	struct udamon_proc_entry key = { .pid = pid };
 	const struct udamon_proc_entry *e;
 
 	e = bsearch(&key, list, nr, sizeof(*list), cmp_entry);

@@ -3,11 +3,14 @@
 #ifndef UDAMON_PRIMITIVES_PROC_LIST_H
 #define UDAMON_PRIMITIVES_PROC_LIST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct udamon_proc_entry {
 	int pid;
 	int ppid;
+	char state;		/* R, S, D, Z, ... of /proc/<pid>/stat */
+	bool kthread;		/* a kernel thread (PF_KTHREAD) */
 };
 
 /*

@@ -56,6 +56,13 @@ struct udamon_vaddr_opts {
 	 * context may then start with no target.
 	 */
 	const char *cgroup;
+	/*
+	 * Every process of the machine (paddr): kernel threads, zombies,
+	 * udamon and its own helpers left out. The context may start empty.
+	 */
+	bool all_processes;
+	/* Attach pid 1 too (a tree, cgroup or machine scope leaves it out). */
+	bool include_init;
 };
 
 /*
@@ -86,5 +93,24 @@ int udamon_vaddr_set_regions(struct udamon_ctx *ctx, size_t idx,
 
 /* Threads of a process (sorted tids), for --exp_ops_tids validation. */
 int udamon_vaddr_threads(int pid, int **tids, size_t *nr);
+
+/* ---- paddr: physical memory, through the processes that map it -------- */
+
+/*
+ * Monitor ctx's one target (its regions: physical address ranges) for
+ * writes through user mappings of the processes procs selects (cgroup, or
+ * all_processes; warn names each process that cannot be monitored). Sets
+ * ctx->ops and ctx->use_reports. Attribution is not available yet.
+ */
+int udamon_paddr_attach(struct udamon_ctx *ctx,
+			const struct udamon_vaddr_opts *procs);
+/* Reverse index entries found stale (never counted) so far. */
+uint64_t udamon_paddr_stale(const struct udamon_ctx *ctx);
+/*
+ * damo's default paddr region: the largest "System RAM" block of
+ * /proc/iomem (needs root: others read its addresses as 0).
+ */
+int udamon_paddr_default_range(struct udamon_range *out, char *err,
+			       size_t errlen);
 
 #endif

@@ -3,7 +3,8 @@
 
 usage: rangeheat.py RECORD ADDR_FILE [--from-fraction F] [--pid PID]
 
-ADDR_FILE lines: NAME START END [TID]  (addresses in hex or decimal)
+ADDR_FILE lines: NAME START END [TID]  (addresses in hex or decimal; the
+lines of one NAME make one range, weighted by their sizes)
 Prints "NAME RATE" per range: the mean, over the snapshots from fraction F
 of the run on (default 0.5, the second half), of the size-weighted access
 percent of the regions overlapping the range, as a fraction 0..1.
@@ -60,10 +61,16 @@ def main():
         print('no snapshots', file=sys.stderr)
         sys.exit(2)
     tail = snaps[int(len(snaps) * frac):] or snaps[-1:]
+    names = []
+    acc = {}
     for name, s, e in ranges(sys.argv[2]):
-        v = sum(rate(sn, s, e) for sn in tail) / len(tail)
-        print('%s %.4f' % (name, v))
-
+        if name not in acc:
+            names.append(name)
+            acc[name] = [0.0, 0]
+        acc[name][0] += sum(rate(sn, s, e) for sn in tail) / len(tail) * (e - s)
+        acc[name][1] += e - s
+    for name in names:
+        print('%s %.4f' % (name, acc[name][0] / acc[name][1]))
 
 if __name__ == '__main__':
     main()

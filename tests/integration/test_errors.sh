@@ -6,7 +6,10 @@ WO=(--exp_ops_use_reports y --exp_ops_write_only y)
 U=$UDAMON
 
 expect_error "unknown command 'recrod'" "$U" recrod
-expect_error "no target" "$U" record "${WO[@]}"
+# (no target at all is machine-wide paddr: never run on a shared host)
+expect_error "give no pid or command" "$U" record "${WO[@]}" --ops paddr 1
+expect_error "--include_init is for --ops paddr" "$U" record "${WO[@]}" \
+	--include_init 1
 expect_error "unknown option '--bogus'" "$U" record --bogus 1
 expect_error "'maybe'" "$U" record --exp_ops_write_only maybe 1
 expect_error "'5xs'" "$U" record "${WO[@]}" -s 5xs 1

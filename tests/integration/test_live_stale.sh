@@ -65,7 +65,8 @@ exited "$mpid" || fail "the monitor did not exit when its target ended"
 [ ! -e "$UDAMON_RUN_DIR/0.sock" ] || fail "the monitor left its socket"
 
 note "start errors come back to the caller, and leave nothing behind"
-expect_error "physical memory" "$UDAMON" start "${WO[@]}"
+# (no target at all is machine-wide paddr: never run on a shared host)
+expect_error "physical memory" "$UDAMON" start "${WO[@]}" --ops paddr 1
 expect_error "no such process: 4194303" "$UDAMON" start "${WO[@]}" 4194303
 expect_error "ended before monitoring could start" "$UDAMON" start "${WO[@]}" true
 ls "$UDAMON_RUN_DIR" | grep -qE 'sock|pid' && fail "a failed start left files: $(ls "$UDAMON_RUN_DIR")"

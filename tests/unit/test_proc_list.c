@@ -12,9 +12,10 @@
 #include "primitives/proc_list.h"
 
 /* 1 -> 10 -> 11 -> 12, 10 -> 13; 1 -> 20 -> 21; 30 (parent 0) */
+#define E(p, pp) { .pid = p, .ppid = pp, .state = 'S' }
 static const struct udamon_proc_entry tree[] = {
-	{ 1, 0 }, { 10, 1 }, { 11, 10 }, { 12, 11 }, { 13, 10 },
-	{ 20, 1 }, { 21, 20 }, { 30, 0 },
+	E(1, 0), E(10, 1), E(11, 10), E(12, 11), E(13, 10),
+	E(20, 1), E(21, 20), E(30, 0),
 };
 #define NR (sizeof(tree) / sizeof(tree[0]))
 
@@ -62,10 +63,15 @@ static void test_list_has_self(void **state)
 			assert_true(list[i - 1].pid < list[i].pid);
 		if (list[i].pid == getpid()) {
 			assert_int_equal(list[i].ppid, getppid());
+			assert_false(list[i].kthread);
+			assert_int_equal(list[i].state, 'R');
 			found = 1;
 		}
 	}
 	assert_true(found);
+	/* kthreadd (pid 2, when this namespace sees it) is a kernel thread */
+	if (nr > 1 && list[1].pid == 2)
+		assert_true(list[1].kthread);
 	free(list);
 }
 

@@ -5,7 +5,7 @@
  *
  *   wl_ranges [--seconds S] [--addr-file F] [--wait-signal]
  *             [--start-delay MS] SPEC...
- *   SPEC = NAME:KIND:SIZE[:cpu=N][:tid-file=F][:delay=MS][:pct=N]
+ *   SPEC = NAME:KIND:SIZE[:cpu=N][:tid-file=F][:delay=MS][:pct=N][:thp]
  *   KIND = write       a thread writes the range continuously
  *          read        a thread only reads it
  *          idle        populated once at start, untouched
@@ -16,6 +16,8 @@
  *                      the pages (pct=N, default 20): each page is written
  *                      in about pct% of 5 ms periods
  *
+ * (thp: the range is 2 MiB-aligned, a multiple of 2 MiB, and asks for
+ * transparent huge pages with MADV_HUGEPAGE)
  * Once all is set up it writes "NAME START END TID" lines (hex addresses,
  * TID 0 when the range has no thread yet) to the addr file (atomically),
  * (--start-delay: sleep MS before mapping and starting anything, so that a
@@ -45,6 +47,7 @@
 #define PAGE		4096UL
 #define WORDS		(PAGE / sizeof(uint64_t))
 #define GUARD		(64 * 1024UL)
+#define HPAGE		(2UL << 20)
 #define MIGRATE_MS	5
 #define SPARSE_MS	5
 #define MAX_SPECS	64
@@ -59,6 +62,7 @@ struct range {
 	char tid_file[256];
 	unsigned int delay_ms;
 	unsigned int pct;		/* sparse: pages written per period */
+	bool thp;
 	unsigned int id;
 	uint64_t *mem;
 	size_t pages;
@@ -343,8 +347,10 @@ static int parse_spec(const char *spec, struct range *r)
 			r->delay_ms = (unsigned int)atoi(tok + 6);
 		} else if (!strncmp(tok, "pct=", 4)) {
 			r->pct = (unsigned int)atoi(tok + 4);
+		} else if (!strcmp(tok, "thp")) {
+			r->thp = true;
 		} else {
-			fprintf(stderr, "wl_ranges: bad option '%s' in '%s': expected cpu=N, tid-file=F, delay=MS or pct=N\n",
+			fprintf(stderr, "wl_ranges: bad option '%s' in '%s': expected cpu=N, tid-file=F, delay=MS, pct=N or thp\n",
 				tok, spec);
 			return -1;
 		}
@@ -355,21 +361,31 @@ static int parse_spec(const char *spec, struct range *r)
 		return -1;
 	}
 	r->size = (r->size + PAGE - 1) & ~(PAGE - 1);
+	if (r->thp)
+		r->size = (r->size + HPAGE - 1) & ~(HPAGE - 1);
 	r->pages = r->size / PAGE;
 	return 0;
 }
 
 static int map_range(struct range *r)
 {
-	char *base = mmap(NULL, r->size + 2 * GUARD, PROT_NONE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	size_t guard = r->thp ? HPAGE : GUARD;
+	char *base = mmap(NULL, r->size + 2 * guard + (r->thp ? HPAGE : 0),
+			  PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+			  -1, 0);
+	char *mem;
 	size_t p;
 
 	if (base == MAP_FAILED)
 		return -1;
-	if (mprotect(base + GUARD, r->size, PROT_READ | PROT_WRITE))
+	mem = base + guard;
+	if (r->thp)
+		mem = (char *)(((uintptr_t)mem + HPAGE - 1) & ~(HPAGE - 1));
+	if (mprotect(mem, r->size, PROT_READ | PROT_WRITE))
 		return -1;
-	r->mem = (uint64_t *)(base + GUARD);
+	if (r->thp && madvise(mem, r->size, MADV_HUGEPAGE))
+		return -1;
+	r->mem = (uint64_t *)mem;
 	for (p = 0; p < r->pages; p++)
 		fill_page(r, p, 0);
 	return 0;

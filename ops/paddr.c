@@ -1,0 +1,450 @@
+// SPDX-License-Identifier: MIT
+/*
+ * paddr: physical memory, in DAMON's paddr semantics (one target whose
+ * regions are physical address ranges, one sampling page per region and
+ * sample), observed through the processes that map it. From user space
+ * only writes through user mappings can be seen, so every process of the
+ * scope (a cgroup, or the whole machine) is attached like a vaddr target
+ * (kept in a vaddr context of its own), and a reverse index from physical
+ * page to (process, virtual page), built from /proc/PID/pagemap at each
+ * ops update, says which mappings to arm and check for a region's
+ * sampling page. A page that no monitored process maps cannot be written
+ * from user space: it is not accessed. An index entry is verified against
+ * pagemap before it is armed and again before a write is counted, so a
+ * stale one (the page was freed, migrated, or copied on write) never
+ * counts.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "udamon/ops.h"
+#include "ops/maps.h"
+#include "ops/vaddr_scope.h"
+#include "primitives/uffd_wp.h"
+
+#define PAGE_SHIFT	12
+#define PM_PRESENT	(1ULL << 63)
+#define PM_PFN_MASK	((1ULL << 55) - 1)
+#define PROC_BITS	24
+/* pagemap entries read per pread while building the index */
+#define PM_CHUNK	8192
+/* mappings of one physical page armed per sample, at most */
+#define MAX_MAPPERS	16
+
+/*
+ * One mapped page: key = pfn << PROC_BITS | process index (so sorting by
+ * key sorts by pfn), and the virtual address. 16 bytes per page of the
+ * monitored processes that lies in the monitored physical span.
+ */
+struct rev_entry {
+	uint64_t key;
+	uint64_t vaddr;
+};
+
+struct armed {
+	uint32_t proc;
+	uint64_t vaddr;
+	uint64_t pfn;
+};
+
+struct paddr_ctx {
+	struct udamon_ctx *procs;	/* the processes, as vaddr targets */
+	struct rev_entry *index;
+	size_t nr_index, cap_index;
+	int *pagemap;			/* per process index; -1: none */
+	size_t nr_pagemap;
+	struct armed *armed;
+	size_t nr_armed, cap_armed;
+	uint64_t nr_stale;		/* index entries found stale */
+};
+
+static struct paddr_ctx *pctx(struct udamon_ctx *ctx)
+{
+	return ctx->ops_data;
+}
+
+static uint64_t now_ns(struct udamon_ctx *ctx)
+{
+	return ctx->clock.now_ns ? ctx->clock.now_ns(ctx->clock.data) :
+		udamon_now_ns();
+}
+
+/* ---- the reverse index ------------------------------------------------ */
+
+static void close_pagemaps(struct paddr_ctx *p)
+{
+	for (size_t i = 0; i < p->nr_pagemap; i++)
+		if (p->pagemap[i] >= 0)
+			close(p->pagemap[i]);
+	free(p->pagemap);
+	p->pagemap = NULL;
+	p->nr_pagemap = 0;
+}
+
+static int index_add(struct paddr_ctx *p, uint64_t pfn, size_t proc,
+		     uint64_t vaddr)
+{
+	if (p->nr_index == p->cap_index) {
+		size_t cap = p->cap_index ? p->cap_index * 2 : 4096;
+		struct rev_entry *n = realloc(p->index, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		p->index = n;
+		p->cap_index = cap;
+	}
+	p->index[p->nr_index].key = pfn << PROC_BITS | proc;
+	p->index[p->nr_index++].vaddr = vaddr;
+	return 0;
+}
+
+/* The pages of [start, end) of process proc that lie in [lo, hi). */
+static int index_range(struct paddr_ctx *p, size_t proc, int fd,
+		       uint64_t start, uint64_t end, uint64_t lo, uint64_t hi)
+{
+	static uint64_t pm[PM_CHUNK];
+
+	for (uint64_t va = start; va < end;) {
+		size_t n = (end - va) >> PAGE_SHIFT;
+		ssize_t got;
+
+		if (n > PM_CHUNK)
+			n = PM_CHUNK;
+		got = pread(fd, pm, n * 8, (off_t)((va >> PAGE_SHIFT) * 8));
+		if (got <= 0)
+			return 0;	/* gone or exec'ed: next update */
+		n = (size_t)got / 8;
+		for (size_t i = 0; i < n; i++, va += 1ULL << PAGE_SHIFT) {
+			uint64_t pfn = pm[i] & PM_PFN_MASK;
+
+			if (!(pm[i] & PM_PRESENT) || !pfn ||
+			    (pfn << PAGE_SHIFT) < lo || (pfn << PAGE_SHIFT) >= hi)
+				continue;
+			if (index_add(p, pfn, proc, va))
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static int index_process(struct paddr_ctx *p, size_t proc, uint64_t lo,
+			 uint64_t hi)
+{
+	struct udamon_target *t = &p->procs->targets[proc];
+	int procfd = vaddr_target_procfd(t), fd, ret = 0;
+	struct udamon_mapping *maps;
+	char err[256];
+	size_t nr;
+
+	if (procfd < 0 || !vaddr_target_wp(t) ||
+	    !p->procs->ops->target_valid(p->procs, t))
+		return 0;
+	fd = openat(procfd, "pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	p->pagemap[proc] = fd;
+	if (udamon_maps_read(procfd, t->pid, &maps, &nr, err, sizeof(err)))
+		return 0;
+	for (size_t i = 0; i < nr && !ret; i++)
+		if (!udamon_mapping_is_special(&maps[i]) &&
+		    udamon_mapping_is_private_writable(&maps[i]))
+			ret = index_range(p, proc, fd, maps[i].start,
+					  maps[i].end, lo, hi);
+	free(maps);
+	return ret;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct rev_entry *x = a, *y = b;
+
+	return (x->key > y->key) - (x->key < y->key);
+}
+
+/* Rebuild the index for the physical span of the target's regions. */
+static int build_index(struct udamon_ctx *ctx)
+{
+	struct paddr_ctx *p = pctx(ctx);
+	struct udamon_target *t = &ctx->targets[0];
+	size_t nr = p->procs->nr_targets;
+	uint64_t lo, hi;
+	int ret = 0;
+
+	close_pagemaps(p);
+	p->nr_index = 0;
+	if (!t->nr_regions)
+		return 0;
+	lo = t->regions[0].start;
+	hi = t->regions[t->nr_regions - 1].end;
+	p->pagemap = malloc((nr + 1) * sizeof(*p->pagemap));
+	if (!p->pagemap)
+		return -ENOMEM;
+	p->nr_pagemap = nr;
+	for (size_t i = 0; i < nr; i++)
+		p->pagemap[i] = -1;
+	for (size_t i = 0; i < nr && !ret; i++)
+		ret = index_process(p, i, lo, hi);
+	if (ret) {
+		udamon_ctx_set_error(ctx, "paddr: out of memory for the reverse index (%zu pages)",
+				     p->nr_index);
+		return ret;
+	}
+	qsort(p->index, p->nr_index, sizeof(*p->index), cmp_entry);
+	return 0;
+}
+
+/* First index entry of pfn (or nr_index). */
+static size_t index_find(const struct paddr_ctx *p, uint64_t pfn)
+{
+	size_t lo = 0, hi = p->nr_index;
+	uint64_t key = pfn << PROC_BITS;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->index[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Does process proc still map vaddr to pfn? */
+static bool still_maps(const struct paddr_ctx *p, uint32_t proc,
+		       uint64_t vaddr, uint64_t pfn)
+{
+	uint64_t e;
+
+	if (proc >= p->nr_pagemap || p->pagemap[proc] < 0)
+		return false;
+	if (pread(p->pagemap[proc], &e, 8,
+		  (off_t)((vaddr >> PAGE_SHIFT) * 8)) != 8)
+		return false;
+	return (e & PM_PRESENT) && (e & PM_PFN_MASK) == pfn;
+}
+
+/* ---- the ops ------------------------------------------------------------ */
+
+static int paddr_init(struct udamon_ctx *ctx)
+{
+	struct paddr_ctx *p = pctx(ctx);
+	int ret = p->procs->ops->init(p->procs);
+
+	if (ret) {
+		udamon_ctx_set_error(ctx, "%s", udamon_ctx_errmsg(p->procs));
+		return ret;
+	}
+	return build_index(ctx);
+}
+
+static int paddr_update(struct udamon_ctx *ctx)
+{
+	struct paddr_ctx *p = pctx(ctx);
+	int ret;
+
+	/* let go of the processes that ended */
+	for (size_t i = 0; i < p->procs->nr_targets; i++) {
+		struct udamon_target *t = &p->procs->targets[i];
+
+		if (t->ops_data && !p->procs->ops->target_valid(p->procs, t))
+			vaddr_release_target(p->procs, t);
+	}
+	ret = p->procs->ops->update(p->procs);
+	if (ret) {
+		udamon_ctx_set_error(ctx, "%s", udamon_ctx_errmsg(p->procs));
+		return ret;
+	}
+	return build_index(ctx);
+}
+
+static int arm(struct paddr_ctx *p, const struct rev_entry *e)
+{
+	uint32_t proc = (uint32_t)(e->key & ((1ULL << PROC_BITS) - 1));
+	uint64_t pfn = e->key >> PROC_BITS;
+	struct udamon_target *t = &p->procs->targets[proc];
+	struct udamon_uffd_wp *wp = vaddr_target_wp(t);
+
+	if (!wp)
+		return 0;
+	if (!still_maps(p, proc, e->vaddr, pfn)) {
+		p->nr_stale++;
+		return 0;
+	}
+	if (udamon_uffd_wp_page(wp, e->vaddr, true) < 0)
+		return 0;	/* gone or exec'ed meanwhile */
+	if (p->nr_armed == p->cap_armed) {
+		size_t cap = p->cap_armed ? p->cap_armed * 2 : 256;
+		struct armed *n = realloc(p->armed, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		p->armed = n;
+		p->cap_armed = cap;
+	}
+	p->armed[p->nr_armed++] = (struct armed){ proc, e->vaddr, pfn };
+	return 0;
+}
+
+static int paddr_prepare(struct udamon_ctx *ctx)
+{
+	struct paddr_ctx *p = pctx(ctx);
+	struct udamon_target *t = &ctx->targets[0];
+
+	/* new processes are attached now, indexed at the next update */
+	vaddr_poll_scope(p->procs);
+	p->nr_armed = 0;
+	for (size_t j = 0; j < t->nr_regions; j++) {
+		uint64_t pfn = t->regions[j].sampling_addr >> PAGE_SHIFT;
+		size_t k = index_find(p, pfn);
+
+		for (size_t n = 0; k < p->nr_index && n < MAX_MAPPERS &&
+		     p->index[k].key >> PROC_BITS == pfn; k++, n++) {
+			if (arm(p, &p->index[k])) {
+				udamon_ctx_set_error(ctx, "paddr: out of memory");
+				return -ENOMEM;
+			}
+		}
+	}
+	return 0;
+}
+
+static int paddr_check(struct udamon_ctx *ctx)
+{
+	struct paddr_ctx *p = pctx(ctx);
+	uint64_t now = now_ns(ctx);
+
+	for (size_t i = 0; i < p->nr_armed; i++) {
+		const struct armed *a = &p->armed[i];
+		struct udamon_uffd_wp *wp;
+		struct udamon_access_report r = {
+			.vaddr = UDAMON_UNKNOWN_ADDR,
+			.paddr = a->pfn << PAGE_SHIFT,
+			.size = 1ULL << PAGE_SHIFT,
+			.cpu = UDAMON_UNKNOWN_CPU,
+			.tid = UDAMON_UNKNOWN_TID,
+			.is_write = 1,
+			.time_ns = now,
+			.target = 0,
+		};
+
+		wp = vaddr_target_wp(&p->procs->targets[a->proc]);
+		if (!wp || udamon_uffd_wp_page(wp, a->vaddr, false) <= 0)
+			continue;
+		/* written, but the same physical page? (not a copy on write) */
+		if (!still_maps(p, a->proc, a->vaddr, a->pfn)) {
+			p->nr_stale++;
+			continue;
+		}
+		udamon_ctx_push_report(ctx, &r);
+	}
+	return 0;
+}
+
+static bool paddr_target_valid(struct udamon_ctx *ctx, struct udamon_target *t)
+{
+	return true;	/* physical memory does not go away */
+}
+
+static void paddr_cleanup(struct udamon_ctx *ctx)
+{
+	struct paddr_ctx *p = pctx(ctx);
+
+	if (!p)
+		return;
+	close_pagemaps(p);
+	/* closing every userfaultfd drops every registration */
+	udamon_ctx_free(p->procs);
+	free(p->index);
+	free(p->armed);
+	free(p);
+	ctx->ops_data = NULL;
+}
+
+static const struct udamon_ops paddr_ops = {
+	.name = "paddr",
+	.init = paddr_init,
+	.update = paddr_update,
+	.prepare_access_checks = paddr_prepare,
+	.check_accesses = paddr_check,
+	.target_valid = paddr_target_valid,
+	.cleanup = paddr_cleanup,
+};
+
+int udamon_paddr_attach(struct udamon_ctx *ctx,
+			const struct udamon_vaddr_opts *procs)
+{
+	struct paddr_ctx *p;
+	int ret;
+
+	if (ctx->nr_targets != 1 || !ctx->targets[0].nr_regions) {
+		udamon_ctx_set_error(ctx, "paddr: expected one target with its physical regions");
+		return -EINVAL;
+	}
+	if (procs->attribution) {
+		udamon_ctx_set_error(ctx, "paddr: CPU and thread attribution (--exp_ops_cpus, --exp_ops_tids) of physical memory is not available yet");
+		return -ENOTSUP;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p || !(p->procs = udamon_ctx_new())) {
+		free(p);
+		return -ENOMEM;
+	}
+	ret = udamon_vaddr_attach(p->procs, procs);
+	if (ret) {
+		udamon_ctx_set_error(ctx, "%s", udamon_ctx_errmsg(p->procs));
+		udamon_ctx_free(p->procs);
+		free(p);
+		return ret;
+	}
+	if (ctx->ops && ctx->ops->cleanup)
+		ctx->ops->cleanup(ctx);
+	ctx->ops = &paddr_ops;
+	ctx->ops_data = p;
+	ctx->use_reports = true;
+	return 0;
+}
+
+uint64_t udamon_paddr_stale(const struct udamon_ctx *ctx)
+{
+	const struct paddr_ctx *p = ctx->ops_data;
+
+	return p ? p->nr_stale : 0;
+}
+
+int udamon_paddr_default_range(struct udamon_range *out, char *err,
+			       size_t errlen)
+{
+	FILE *f = fopen("/proc/iomem", "re");
+	char line[256];
+	bool found = false;
+
+	if (!f) {
+		snprintf(err, errlen, "cannot read /proc/iomem: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long s, e;
+		int n = 0;
+
+		/* top level lines only: "start-end : System RAM" */
+		if (line[0] == ' ' ||
+		    sscanf(line, "%llx-%llx : %n", &s, &e, &n) != 2 || !n ||
+		    strncmp(line + n, "System RAM", 10) || e <= s)
+			continue;
+		if (!found || e + 1 - s > out->end - out->start)
+			*out = (struct udamon_range){ s, e + 1 };
+		found = true;
+	}
+	fclose(f);
+	if (!found || !out->end) {
+		snprintf(err, errlen, "no System RAM block in /proc/iomem (not root? its addresses read as 0 otherwise)");
+		return -ENOENT;
+	}
+	return 0;
+}

@@ -1,0 +1,79 @@
+#!/bin/bash
+# --ops paddr scoped with --target_cgroup to a cgroup the test creates:
+# physical memory, seen through the processes of the cgroup. The ground
+# truth is the workloads' ranges translated to physical 2 MiB blocks
+# through their own pagemaps, each block one transparent huge page
+# (checked in /proc/kpageflags) so that it belongs to one range: the
+# written range's blocks are hot, the read and idle ones cold; a process
+# moved into the cgroup after the start is picked up (its written blocks
+# hot); the written blocks of a process outside the cgroup stay cold (it
+# is never attached). (Machine-wide paddr runs only in the VM.)
+. "$(dirname "$0")/lib.sh"
+need_write_monitoring
+WO=(--exp_ops_use_reports y --exp_ops_write_only y)
+SPEC="idle:idle:8M:thp hot:write:4M:thp reader:read:4M:thp"
+V2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+[ -n "$V2" ] || skip "no cgroup v2 file system is mounted"
+[ -r /proc/kpageflags ] || skip "no /proc/kpageflags"
+NAME=udamon-paddr-$$
+CG=$V2/$NAME
+mkdir "$CG" || skip "cannot create a cgroup under $V2"
+end_cgroup() {
+	local p
+	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rmdir "$CG" 2>/dev/null || rmdir "$CG"
+	cleanup
+}
+trap end_cgroup EXIT
+
+sh -c "echo \$\$ >'$CG/cgroup.procs' && exec '$WL/wl_ranges' --seconds 0 --addr-file '$TMP/wl.addr' $SPEC" &
+wl=$!; PIDS+=("$wl")
+"$WL/wl_ranges" --seconds 0 --addr-file "$TMP/late.addr" $SPEC &
+late=$!; PIDS+=("$late")
+"$WL/wl_ranges" --seconds 0 --addr-file "$TMP/out.addr" $SPEC &
+out=$!; PIDS+=("$out")
+: >"$TMP/phys"
+for w in wl late out; do
+	wait_lines "$TMP/$w.addr" 3
+	python3 "$ROOT/tests/integration/physranges.py" "${!w}" \
+		"$TMP/$w.addr" >"$TMP/$w.phys" ||
+		skip "$(cat "$TMP/$w.phys") (no transparent huge pages?)"
+	sed "s/^/$w./" "$TMP/$w.phys" >>"$TMP/phys"
+done
+sort -k2 "$TMP/phys" -o "$TMP/phys"
+cat "$TMP/phys"
+
+"$UDAMON" record -q "${WO[@]}" --ops paddr --target_cgroup "$NAME" \
+	-r "$(awk '{ printf "%s-%s ", $2, $3 }' "$TMP/phys")" \
+	--timeout 8 -o "$TMP/paddr.data" 2>"$TMP/paddr.err" &
+mon=$!; PIDS+=("$mon")
+sleep 2
+echo "$late" >"$CG/cgroup.procs" || fail "cannot move process $late into $CG"
+while kill -0 "$mon" 2>/dev/null; do
+	expect_no_uffd_wp "$out"
+	sleep 0.2
+done
+wait "$mon" || { cat "$TMP/paddr.err"; fail "record --ops paddr failed"; }
+cat "$TMP/paddr.err"
+for w in wl late out; do
+	python3 "$ROOT/tests/integration/physranges.py" "${!w}" \
+		"$TMP/$w.addr" >"$TMP/$w.after" || true
+	cmp -s "$TMP/$w.phys" "$TMP/$w.after" ||
+		skip "the pages of $w moved during the run (compaction); ground truth lost"
+done
+heat "$TMP/paddr.data" "$TMP/phys"
+expect_hot wl.hot 0.2; expect_cold wl.reader; expect_cold wl.idle
+expect_hot late.hot 0.2; expect_cold late.idle
+expect_cold out.hot
+for p in "$wl" "$late" "$out"; do
+	kill -TERM "$p"
+	wait "$p" || fail "workload $p failed its data check"
+done
+PIDS=()
+
+expect_error "give no pid or command" "$UDAMON" record "${WO[@]}" \
+	--ops paddr 1234
+expect_error "not available for it yet" "$UDAMON" record "${WO[@]}" \
+	--ops paddr --target_cgroup "$NAME" --exp_ops_cpus 0
+echo "physical blocks of the written range hot, the others cold"
