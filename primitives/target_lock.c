@@ -96,12 +96,18 @@ static bool still_linked(int fd, const char *path)
 /*
  * Remove the claims on processes that have ended whose monitors were
  * killed before they could remove them (free: nobody holds their lock).
+ * Once per udamon process: a monitor of many processes claims each.
  */
 static void remove_stale(const char *dir)
 {
-	DIR *d = opendir(dir);
+	static bool done;
 	struct dirent *e;
+	DIR *d;
 
+	if (done)
+		return;
+	done = true;
+	d = opendir(dir);
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
