@@ -24,7 +24,17 @@ WL_BIN   := $(patsubst %.c,$(BUILD)/bin/%,$(notdir $(WL_SRC)))
 LIBA     := $(BUILD)/libudamon.a
 UDAMON   := $(BUILD)/udamon
 
-.PHONY: all deps demo check unit tests clean
+# Installation (make install PREFIX=... DESTDIR=...; make deb)
+VERSION  := $(shell sed -n 's/^\#define UDAMON_VERSION "\(.*\)"/\1/p' cli/main.c)
+PREFIX   ?= /usr/local
+LIBDIR   ?= $(PREFIX)/lib
+SOVER    := 0
+LIBSO    := $(BUILD)/libudamon.so.$(VERSION)
+PIC_OBJ  := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
+DEB_ARCH  = $(shell dpkg --print-architecture)
+DEB      := $(BUILD)/udamon_$(VERSION)_$(DEB_ARCH).deb
+
+.PHONY: all deps demo check unit tests clean install uninstall deb
 all: $(LIBA) $(UDAMON) $(WL_BIN)
 tests: all $(UNIT_BIN)
 
@@ -52,6 +62,17 @@ $(BUILD)/obj/primitives/fault_bpf.o: $(BPF_SKEL)
 $(LIBA): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
+
+# the shared library: the same sources, position-independent
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
+
+$(BUILD)/pic/primitives/fault_bpf.o: $(BPF_SKEL)
+
+$(LIBSO): $(PIC_OBJ)
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libudamon.so.$(SOVER) \
+		-o $@ $^ $(LDLIBS)
 
 $(UDAMON): $(CLI_OBJ) $(LIBA)
 	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(LDLIBS)
@@ -81,6 +102,39 @@ check: deps
 	$(MAKE) tests
 	$(MAKE) BUILD=build-san SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" CFLAGS="-O1 -g" tests
 	./tests/run.sh
+
+# udamon, its man page and bash completion; libudamon (static, shared,
+# pkg-config file) and its headers in include/udamon.
+install: $(UDAMON) $(LIBA) $(LIBSO)
+	install -D -m 755 $(UDAMON) $(DESTDIR)$(PREFIX)/bin/udamon
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	gzip -9n -c docs/udamon.1 >$(DESTDIR)$(PREFIX)/share/man/man1/udamon.1.gz
+	install -D -m 644 scripts/install/udamon.bash-completion \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/udamon
+	install -D -m 644 $(LIBA) $(DESTDIR)$(LIBDIR)/libudamon.a
+	install -D -m 755 $(LIBSO) $(DESTDIR)$(LIBDIR)/libudamon.so.$(VERSION)
+	ln -sf libudamon.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libudamon.so.$(SOVER)
+	ln -sf libudamon.so.$(SOVER) $(DESTDIR)$(LIBDIR)/libudamon.so
+	install -d $(DESTDIR)$(PREFIX)/include/udamon $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 644 include/udamon/*.h $(DESTDIR)$(PREFIX)/include/udamon/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' scripts/install/udamon.pc.in \
+		>$(DESTDIR)$(LIBDIR)/pkgconfig/udamon.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/udamon \
+		$(DESTDIR)$(PREFIX)/share/man/man1/udamon.1.gz \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/udamon \
+		$(DESTDIR)$(LIBDIR)/libudamon.a $(DESTDIR)$(LIBDIR)/libudamon.so* \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/udamon.pc
+	rm -rf $(DESTDIR)$(PREFIX)/include/udamon
+
+# A .deb of the install under /usr (Debian's multiarch library folder).
+deb:
+	rm -rf $(BUILD)/deb
+	$(MAKE) install DESTDIR=$(CURDIR)/$(BUILD)/deb/root PREFIX=/usr \
+		LIBDIR=/usr/lib/$(shell $(CC) -dumpmachine)
+	./scripts/install/mkdeb.sh $(BUILD)/deb/root $(VERSION) $(DEB)
 
 clean:
 	rm -rf build build-san build-*
