@@ -3,7 +3,7 @@
  * wl_ranges: the ground-truth workload. Each SPEC maps one range (its own
  * private anonymous mapping between PROT_NONE guards) and gives it a thread:
  *
- *   wl_ranges [--seconds S] [--addr-file F] [--wait-signal]
+ *   wl_ranges [--seconds S] [--addr-file F] [--phys-file F] [--wait-signal]
  *             [--start-delay MS] SPEC...
  *   SPEC = NAME:KIND:SIZE[:cpu=N][:tid-file=F][:delay=MS][:pct=N][:thp]
  *   KIND = write       a thread writes the range continuously
@@ -17,7 +17,11 @@
  *                      in about pct% of 5 ms periods
  *
  * (thp: the range is 2 MiB-aligned, a multiple of 2 MiB, and asks for
- * transparent huge pages with MADV_HUGEPAGE)
+ * transparent huge pages with MADV_HUGEPAGE; --phys-file F (root): after
+ * the addr file, "NAME PSTART PEND" for each 2 MiB block of each thp range,
+ * sorted, read from its own /proc/self/pagemap; each block must be one
+ * transparent huge page (512 present, physically contiguous pages from a
+ * 2 MiB-aligned frame, flagged THP in /proc/kpageflags), else exit 3)
  * Once all is set up it writes "NAME START END TID" lines (hex addresses,
  * TID 0 when the range has no thread yet) to the addr file (atomically),
  * (--start-delay: sleep MS before mapping and starting anything, so that a
@@ -30,6 +34,7 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -443,15 +448,88 @@ static void on_go(int sig)
 	atomic_store(&go, 1);
 }
 
+struct phys_block {
+	uint64_t start;
+	const char *name;
+};
+
+static int cmp_block(const void *a, const void *b)
+{
+	const struct phys_block *x = a, *y = b;
+
+	return (x->start > y->start) - (x->start < y->start);
+}
+
+/* The frame of one 2 MiB block if it is one THP, else 0. */
+static uint64_t thp_frame(int pm, int kf, uintptr_t va)
+{
+	static uint64_t e[HPAGE / PAGE];
+	uint64_t pfn, flags;
+	size_t i;
+
+	if (pread(pm, e, sizeof(e), (off_t)(va / PAGE * 8)) != sizeof(e))
+		return 0;
+	pfn = e[0] & ((1ULL << 55) - 1);
+	if (!pfn || pfn % (HPAGE / PAGE))
+		return 0;
+	for (i = 0; i < HPAGE / PAGE; i++)
+		if (!(e[i] >> 63) || (e[i] & ((1ULL << 55) - 1)) != pfn + i)
+			return 0;
+	if (pread(kf, &flags, 8, (off_t)(pfn * 8)) != 8 || !(flags >> 22 & 1))
+		return 0;
+	return pfn;
+}
+
+static int write_phys_file(const char *path)
+{
+	static struct phys_block b[MAX_SPECS * 64];
+	size_t n = 0, k;
+	char tmp[4200];
+	int pm = open("/proc/self/pagemap", O_RDONLY);
+	int kf = open("/proc/kpageflags", O_RDONLY);
+	FILE *f;
+
+	if (pm < 0 || kf < 0)
+		return -1;
+	for (int i = 0; i < nr_ranges; i++) {
+		struct range *r = &ranges[i];
+
+		for (size_t off = 0; r->thp && off < r->size; off += HPAGE) {
+			uint64_t pfn = thp_frame(pm, kf, (uintptr_t)r->mem + off);
+
+			if (!pfn) {
+				fprintf(stderr, "wl_ranges: block %#lx of %s is not one transparent huge page\n",
+					(unsigned long)r->mem + off, r->name);
+				exit(3);
+			}
+			if (n < sizeof(b) / sizeof(b[0]))
+				b[n++] = (struct phys_block){ pfn * PAGE, r->name };
+		}
+	}
+	close(pm);
+	close(kf);
+	qsort(b, n, sizeof(b[0]), cmp_block);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f)
+		return -1;
+	for (k = 0; k < n; k++)
+		fprintf(f, "%s %#llx %#llx\n", b[k].name,
+			(unsigned long long)b[k].start,
+			(unsigned long long)(b[k].start + HPAGE));
+	fclose(f);
+	return rename(tmp, path);
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: wl_ranges [--seconds S] [--addr-file F] [--wait-signal] [--start-delay MS] NAME:KIND:SIZE[:cpu=N][:tid-file=F][:delay=MS]...\n");
+	fprintf(stderr, "usage: wl_ranges [--seconds S] [--addr-file F] [--phys-file F] [--wait-signal] [--start-delay MS] NAME:KIND:SIZE[:cpu=N][:tid-file=F][:delay=MS]...\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	const char *addr_file = NULL;
+	const char *addr_file = NULL, *phys_file = NULL;
 	double seconds = 10;
 	bool wait_signal = false;
 	unsigned long start_delay_ms = 0;
@@ -471,6 +549,8 @@ int main(int argc, char **argv)
 			}
 		} else if (!strcmp(argv[i], "--addr-file") && i + 1 < argc) {
 			addr_file = argv[++i];
+		} else if (!strcmp(argv[i], "--phys-file") && i + 1 < argc) {
+			phys_file = argv[++i];
 		} else if (!strcmp(argv[i], "--wait-signal")) {
 			wait_signal = true;
 		} else if (!strcmp(argv[i], "--start-delay") && i + 1 < argc) {
@@ -521,6 +601,10 @@ int main(int argc, char **argv)
 	}
 	if (addr_file && write_addr_file(addr_file)) {
 		perror(addr_file);
+		atomic_store(&stop, 1);
+	}
+	if (phys_file && write_phys_file(phys_file)) {
+		perror(phys_file);
 		atomic_store(&stop, 1);
 	}
 	if (wait_signal) {
