@@ -9,6 +9,7 @@
 int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_exporter(int argc, char **argv);
 int cmd_start(int argc, char **argv);
 /* udamon record ongoing (argv[1] is "ongoing"). */
 int cmd_record_ongoing(int argc, char **argv);

@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/control_client.h"
 #include "cli/live_records.h"
+#include "cli/metrics.h"
 #include "cli/options.h"
 #include "cli/report_opts.h"
 #include "udamon/record.h"
@@ -35,14 +36,16 @@ static void usage_main(FILE *f)
 {
 	fprintf(f,
 		"usage: udamon report {access,heatmap,wss} [--input FILE | --index N] [options]\n"
-		"       udamon report damon [--index N] [--json]\n\n"
+		"       udamon report damon [--index N] [--json]\n"
+		"       udamon report metrics [--input FILE | --index N]\n\n"
 		"Show a record file, or without --input the latest snapshots of the\n"
 		"running monitors (udamon start; --index N: only monitor N), or the\n"
 		"record file %s when none runs, in damo's report formats:\n"
 		"  access    the regions of a snapshot: address, size, access rate, age\n"
 		"  heatmap   access frequency over time (rows) and addresses (columns)\n"
 		"  wss       the distribution of working set sizes\n"
-		"  damon     the state of the running monitors (= udamon status)\n\n"
+		"  damon     the state of the running monitors (= udamon status)\n"
+		"  metrics   Prometheus text of the running monitors or a record\n\n"
 		"Run 'udamon report <type> --help' for the options of each.\n",
 		DEFAULT_INPUT);
 }
@@ -144,6 +147,30 @@ static void usage_wss(FILE *f)
 		"  -p, --plot FILE           draw the distribution into FILE (.png,\n"
 		"                            .svg or .pdf) instead of printing it\n"
 		"  -h, --help                this help\n", DEFAULT_INPUT);
+}
+
+static void usage_metrics(FILE *f)
+{
+	fprintf(f,
+		"usage: udamon report metrics [--input FILE | --index N]\n\n"
+		"Print one scrape of Prometheus text (exposition format 0.0.4) of the\n"
+		"running monitors (--index N: only monitor N; none running: a scrape\n"
+		"saying 0 monitors), or of a record file with --input, e.g. for\n"
+		"node_exporter's textfile collector. Per monitor and target, from the\n"
+		"latest snapshot: the working set (bytes of regions with at least one\n"
+		"sampled access; written bytes under write-only monitoring), bytes by\n"
+		"access rate, each CPU's share of the counted samples (with\n"
+		"attribution); lost fault events and the intervals; for monitors\n"
+		"also their samples, snapshots, access reports, uptime and own CPU\n"
+		"time. 'udamon exporter' serves the same over HTTP.\n\n"
+		"  -i, --input FILE      a record file instead of the monitors\n"
+		"  --index N             only monitor N\n"
+		"  -h, --help            this help\n");
+}
+
+static int parse_none(struct report_args *a, int argc, char **argv, int *i)
+{
+	return 0;
 }
 
 static bool is_help(const char *a)
@@ -479,6 +506,9 @@ static int parse_args(struct report_args *a, int argc, char **argv)
 	} else if (!strcmp(a->kind, "heatmap")) {
 		parse = parse_heatmap;
 		usage = usage_heatmap;
+	} else if (!strcmp(a->kind, "metrics")) {
+		parse = parse_none;
+		usage = usage_metrics;
 	} else {
 		parse = parse_wss;
 		usage = usage_wss;
@@ -615,7 +645,7 @@ int cmd_report(int argc, char **argv)
 
 	if (argc < 2) {
 		usage_main(stderr);
-		return cli_error("report: missing the report type: expected access, heatmap or wss");
+		return cli_error("report: missing the report type: expected access, heatmap, wss, damon or metrics");
 	}
 	if (is_help(argv[1])) {
 		usage_main(stdout);
@@ -625,12 +655,20 @@ int cmd_report(int argc, char **argv)
 	if (!strcmp(a.kind, "damon"))
 		return cmd_status(argc - 1, argv + 1);
 	if (strcmp(a.kind, "access") && strcmp(a.kind, "heatmap") &&
-	    strcmp(a.kind, "wss"))
-		return cli_error("report: unknown report type '%s': expected access, heatmap or wss",
+	    strcmp(a.kind, "wss") && strcmp(a.kind, "metrics"))
+		return cli_error("report: unknown report type '%s': expected access, heatmap, wss, damon or metrics",
 				 a.kind);
 	a.access.color = isatty(STDOUT_FILENO);
 	ret = parse_args(&a, argc, argv);
 	if (ret)
 		return ret > 0 ? 0 : 1;
+	if (!strcmp(a.kind, "metrics")) {
+		if (a.index >= 0 && a.has_input)
+			return cli_error("report: --index reads a running monitor, --input a file: give one of them");
+		if (metrics_scrape(stdout, a.index, a.has_input ? a.input : NULL))
+			return 1;
+		return fflush(stdout) ? cli_error("report metrics: cannot write: %s",
+						  strerror(errno)) : 0;
+	}
 	return run_report(&a);
 }

@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{ "stop", cmd_stop, "stop running monitors" },
 	{ "status", cmd_status, "show running monitors (= report damon)" },
 	{ "demo", cmd_demo, "monitor a built-in workload and show the result" },
+	{ "exporter", cmd_exporter, "serve the monitors' metrics over HTTP (loopback)" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -112,7 +113,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < NR_COMMANDS; i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);
-	cli_error("unknown command '%s': expected one of record, report, start, tune, stop, status, demo "
+	cli_error("unknown command '%s': expected one of record, report, start, tune, stop, status, demo, exporter "
 		  "(see 'udamon --help')", argv[1]);
 	return 1;
 }

@@ -3,7 +3,8 @@
 set -e
 need=""
 for pkg in gcc make libc6-dev libjson-c-dev zlib1g-dev libcmocka-dev libyajl-dev \
-	   python3 pkg-config libcairo2-dev libxml2-utils dpkg-dev clang libbpf-dev \
+	   python3 pkg-config libcairo2-dev libxml2-utils dpkg-dev \
+	   python3-prometheus-client clang libbpf-dev \
 	   bpftool; do
 	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" ||
 		need="$need $pkg"

@@ -108,6 +108,35 @@ struct udamon_wss_opts {
 };
 
 /*
+ * One source of metrics: a running monitor (index >= 0, with the counters
+ * of its status) or a record file (index < 0). recs hold at least the
+ * latest snapshot of each target; the metrics describe that one.
+ */
+struct udamon_metrics_src {
+	int index;
+	const struct udamon_record *recs;
+	size_t nr_recs;
+	const char *filters_desc;	/* NULL: the records' */
+	/* the intervals in force (auto-tuned ones); 0: the records' */
+	uint64_t sample_us, aggr_us, ops_update_us;
+	bool has_status;		/* the counters below are set */
+	uint64_t samples, snapshots, reports_seen, reports_counted;
+	uint64_t lost_events;
+	double uptime_s;
+	double cpu_s;			/* the monitor's own CPU time; < 0: unknown */
+};
+
+/*
+ * Prometheus text exposition (format 0.0.4) of the sources: per monitor
+ * and target the working set (bytes of regions with at least one sampled
+ * access: written bytes under write-only monitoring), bytes by access-rate
+ * bucket, each CPU's share of the counted samples, lost events, intervals,
+ * and for monitors their counters and own CPU time.
+ */
+int udamon_report_metrics(FILE *out, const struct udamon_metrics_src *srcs,
+			  size_t nr);
+
+/*
  * Each function returns 0, or a negative errno: -ERANGE when
  * snapshot_idx is past a record's snapshots, -ENOENT when the heatmap's
  * target_id is in no record, -ENODATA when there is no snapshot to draw,
