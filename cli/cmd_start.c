@@ -119,6 +119,10 @@ static int wait_live(int fd)
 		if (n < 0)
 			break;
 		len += (size_t)n;
+		buf[len] = '\0';
+		/* do not wait for EOF: a child may hold the pipe a moment */
+		if (strstr(buf, "\nlive\n"))
+			break;
 	}
 	buf[len] = '\0';
 	if (sscanf(buf, "index %d", &index) != 1)

@@ -645,6 +645,9 @@ int live_main(const struct live_params *p)
 		/* only to let go of the directory start ran in */
 		(void)!chdir("/");
 		err = monitor_run(&l.m);
+		if (!err && l.ready_fd >= 0)	/* never went live */
+			err = cli_fail("the target ended before monitoring "
+				       "could start");
 		if (!err && !l.stopping && !monitor_stop_signalled() &&
 		    !p->exit_on_target_end)
 			linger(&l);
