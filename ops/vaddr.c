@@ -533,7 +533,7 @@ static const struct udamon_ops vaddr_ops = {
 
 static int keep_user_ranges(struct vaddr_ctx *v, const struct udamon_target *t);
 
-/* Refuse what injection could hurt: seccomp filters may kill on our calls. */
+/* Refuse what cannot be monitored; seccomp filters are checked by the injection. */
 static int check_process(struct udamon_ctx *ctx, int procfd, int pid)
 {
 	char buf[4096], *p;
@@ -552,13 +552,6 @@ static int check_process(struct udamon_ctx *ctx, int procfd, int pid)
 	if (n <= 0)
 		goto gone;
 	buf[n] = 0;
-	p = strstr(buf, "\nSeccomp:");
-	if (p && strtol(p + 9, NULL, 10) != 0) {
-		udamon_ctx_set_error(ctx,
-				     "vaddr: process %d runs under seccomp (Seccomp: %ld in /proc/%d/status); injecting the userfaultfd() call could kill it, so it is not monitored",
-				     pid, strtol(p + 9, NULL, 10), pid);
-		return -EPERM;
-	}
 	p = strstr(buf, "\nTracerPid:");
 	if (p && strtol(p + 11, NULL, 10) != 0) {
 		udamon_ctx_set_error(ctx,

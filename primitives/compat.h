@@ -24,6 +24,10 @@
 #ifndef UFFD_FEATURE_WP_ASYNC
 #define UFFD_FEATURE_WP_ASYNC		(1ULL << 15)
 #endif
+/* /dev/userfaultfd (Linux 6.1): makes a userfaultfd for the caller's mm */
+#ifndef USERFAULTFD_IOC_NEW
+#define USERFAULTFD_IOC_NEW		_IO(0xAA, 0x00)
+#endif
 
 /* ---- PAGEMAP_SCAN (Linux 6.7) ----------------------------------------- */
 

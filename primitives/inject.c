@@ -435,6 +435,7 @@ int udamon_inject_detach(struct udamon_inject *in)
 	enum stop_kind kind;
 	int sig = 0, ret = 0;
 
+	udamon_seccomp_free(&in->seccomp);
 	if (!in->seized)
 		return 0;
 	if (in->modified && udamon_arch_set_regs(in->tid, &in->saved) < 0 &&
@@ -518,6 +519,10 @@ int udamon_inject_attach(struct udamon_inject *in, pid_t pid, pid_t tid,
 		ret = interrupt_and_save(in);
 		if (!ret)
 			ret = udamon_arch_check(&in->saved, err, errlen);
+		/* the filters can be read only now, with the thread stopped */
+		if (!ret)
+			ret = udamon_seccomp_read(in->tid, &in->seccomp, err,
+						  errlen);
 		if (!ret)
 			break;
 		udamon_inject_detach(in);
@@ -550,17 +555,105 @@ static void test_pause_borrowed(void)
 		;
 }
 
-int udamon_inject_syscall(struct udamon_inject *in, long nr,
-			  const uint64_t args[6], long *ret)
+/* ---- seccomp ------------------------------------------------------------ */
+
+int udamon_inject_check(struct udamon_inject *in, long nr,
+			const uint64_t args[6], uint32_t *action)
+{
+	struct seccomp_data d = {
+		.nr = (int)nr,
+		.arch = udamon_arch_audit_arch,
+		/* the kernel sees the address after the syscall instruction */
+		.instruction_pointer = in->syscall_pc + udamon_arch_syscall_insn_len,
+	};
+	char what[160], name[40];
+	uint32_t act;
+	int i, ret;
+
+	for (i = 0; i < 6; i++)
+		d.args[i] = args[i];
+	ret = udamon_seccomp_eval(&in->seccomp, &d, &act);
+	if (ret)
+		return fail(in, ret,
+			    "process %d, thread %d: a seccomp filter cannot be evaluated (an instruction the kernel does not accept); %s is not made",
+			    in->pid, in->tid,
+			    udamon_seccomp_syscall_name(nr, name, sizeof(name)));
+	if (action)
+		*action = act;
+	if (udamon_seccomp_allows(act))
+		return 0;
+	udamon_seccomp_describe(act, what, sizeof(what));
+	return fail(in, -EPERM,
+		    "the seccomp filters of process %d (thread %d) answer %s with %s",
+		    in->pid, in->tid,
+		    udamon_seccomp_syscall_name(nr, name, sizeof(name)), what);
+}
+
+/* ---- scratch memory ----------------------------------------------------- */
+
+#define MAX_SCRATCH	1024
+
+struct scratch {
+	void *buf;
+	size_t len;
+	udamon_inject_fill_fn *fill;
+	void *data;
+	uint64_t addr;
+};
+
+static int scratch_io(struct udamon_inject *in, struct scratch *m, bool write)
+{
+	struct iovec local = { m->buf, m->len };
+	struct iovec remote = { (void *)(uintptr_t)m->addr, m->len };
+	ssize_t n;
+
+	if (write)
+		n = process_vm_writev(in->pid, &local, 1, &remote, 1, 0);
+	else
+		n = process_vm_readv(in->pid, &local, 1, &remote, 1, 0);
+	if (n == (ssize_t)m->len)
+		return 0;
+	return fail(in, n < 0 ? -errno : -EFAULT,
+		    "process %d, thread %d: cannot %s %zu bytes of scratch memory below its stack pointer (at %#llx): %s",
+		    in->pid, in->tid, write ? "write" : "read", m->len,
+		    (unsigned long long)m->addr,
+		    n < 0 ? strerror(errno) : "short transfer");
+}
+
+/* Below the red zone of the stack the saved registers show, 16-aligned. */
+static uint64_t scratch_addr(const struct udamon_inject *in, size_t len)
+{
+	return (udamon_arch_sp(&in->saved) - udamon_arch_red_zone - len) &
+	       ~(uint64_t)15;
+}
+
+/* ---- injecting ---------------------------------------------------------- */
+
+static int do_syscall(struct udamon_inject *in, long nr,
+		      const uint64_t args0[6], struct scratch *m, long *ret)
 {
 	unsigned int execs = in->nr_execs;
 	struct udamon_regs r;
 	enum stop_kind kind;
+	uint64_t args[6];
 	int sig, err, tries = 0, entered = 0;
 
 	if (!in->seized)
 		return fail(in, -ESRCH, "process %d: not attached", in->pid);
 retry:
+	memcpy(args, args0, sizeof(args));
+	if (m) {
+		m->addr = scratch_addr(in, m->len);
+		m->fill(m->addr, m->buf, args, m->data);
+	}
+	err = udamon_inject_check(in, nr, args, NULL);
+	if (err)
+		return err;	/* not made; still attached */
+	if (m) {
+		err = scratch_io(in, m, true);
+		if (err)
+			return err;
+	}
 	r = in->saved;
 	udamon_arch_setup_syscall(&r, in->syscall_pc, nr, args);
 	err = set_regs(in, &r);
@@ -632,10 +725,30 @@ retry:
 		goto out_fail;
 	}
 	*ret = udamon_arch_syscall_result(&r);
+	if (m)
+		return scratch_io(in, m, false);
 	return 0;
 
 out_fail:
 	if (in->seized)
 		udamon_inject_detach(in);
 	return err;
+}
+
+int udamon_inject_syscall(struct udamon_inject *in, long nr,
+			  const uint64_t args[6], long *ret)
+{
+	return do_syscall(in, nr, args, NULL, ret);
+}
+
+int udamon_inject_syscall_mem(struct udamon_inject *in, long nr,
+			      const uint64_t args[6], void *buf, size_t len,
+			      udamon_inject_fill_fn *fill, void *data,
+			      long *ret)
+{
+	struct scratch m = { buf, len, fill, data, 0 };
+
+	if (!len || len > MAX_SCRATCH)
+		return fail(in, -EINVAL, "scratch memory of %zu bytes", len);
+	return do_syscall(in, nr, args, &m, ret);
 }

@@ -41,8 +41,11 @@ typedef int (*udamon_uffd_wp_written_fn)(uint64_t start, uint64_t end,
 
 /*
  * Create a userfaultfd inside process pid by syscall injection, copy it
- * here with pidfd_getfd and close the target's copy. 0 with *uffd set, or
- * negative errno with a message.
+ * here with pidfd_getfd and close the target's copy (uffd_steal.c): with
+ * userfaultfd(), or through /dev/userfaultfd where the target's seccomp
+ * filters fail that call; no call its filters do not let through is made.
+ * 0 with *uffd set, or negative errno with a message (-EPERM: the filters
+ * forbid it).
  */
 int udamon_uffd_steal(pid_t pid, int pidfd, int *uffd, char *err,
 		      size_t errlen);

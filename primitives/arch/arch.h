@@ -19,6 +19,10 @@ struct udamon_regs {
 /* The syscall instruction of this arch, as it appears in memory. */
 extern const unsigned char udamon_arch_syscall_insn[];
 extern const size_t udamon_arch_syscall_insn_len;
+/* AUDIT_ARCH_* of the syscalls we inject (seccomp_data.arch). */
+extern const uint32_t udamon_arch_audit_arch;
+/* Bytes below the stack pointer that the ABI reserves (red zone). */
+extern const size_t udamon_arch_red_zone;
 
 int udamon_arch_get_regs(pid_t tid, struct udamon_regs *r);
 int udamon_arch_set_regs(pid_t tid, const struct udamon_regs *r);
@@ -48,5 +52,7 @@ int udamon_arch_restart_fixup(struct udamon_regs *r);
 
 /* Instruction pointer, for messages and tests. */
 uint64_t udamon_arch_pc(const struct udamon_regs *r);
+/* Stack pointer. */
+uint64_t udamon_arch_sp(const struct udamon_regs *r);
 
 #endif /* UDAMON_PRIMITIVES_ARCH_H */

@@ -8,6 +8,7 @@
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
+#include <linux/audit.h>
 
 #include "primitives/arch/arch.h"
 #include "primitives/compat.h"
@@ -20,6 +21,8 @@ _Static_assert(sizeof(struct user_regs_struct) <= sizeof(struct udamon_regs),
 
 const unsigned char udamon_arch_syscall_insn[] = { 0x0f, 0x05 };
 const size_t udamon_arch_syscall_insn_len = 2;
+const uint32_t udamon_arch_audit_arch = AUDIT_ARCH_X86_64;
+const size_t udamon_arch_red_zone = 128;
 
 static struct user_regs_struct *x86(struct udamon_regs *r)
 {
@@ -104,6 +107,11 @@ int udamon_arch_restart_fixup(struct udamon_regs *r)
 uint64_t udamon_arch_pc(const struct udamon_regs *r)
 {
 	return cx86(r)->rip;
+}
+
+uint64_t udamon_arch_sp(const struct udamon_regs *r)
+{
+	return cx86(r)->rsp;
 }
 
 #endif /* __x86_64__ */

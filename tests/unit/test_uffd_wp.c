@@ -1140,7 +1140,7 @@ static void test_vaddr_attach_errors(void **state)
 	assert_non_null(strstr(udamon_ctx_errmsg(ctx), "no process with pid"));
 	udamon_ctx_free(ctx);
 
-	/* under seccomp: refused, untouched */
+	/* a seccomp filter that kills on userfaultfd(): refused, untouched */
 	{
 		int ready[2];
 		char k;
@@ -1148,9 +1148,16 @@ static void test_vaddr_attach_errors(void **state)
 		assert_int_equal(pipe(ready), 0);
 		p = fork();
 		if (p == 0) {
-			struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K,
-							    SECCOMP_RET_ALLOW);
-			struct sock_fprog prog = { 1, &allow };
+			struct sock_filter kill_uffd[] = {
+				BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+					 offsetof(struct seccomp_data, nr)),
+				BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+					 SYS_userfaultfd, 0, 1),
+				BPF_STMT(BPF_RET | BPF_K,
+					 SECCOMP_RET_KILL_PROCESS),
+				BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+			};
+			struct sock_fprog prog = { 4, kill_uffd };
 
 			if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
 			    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
@@ -1166,8 +1173,10 @@ static void test_vaddr_attach_errors(void **state)
 		ctx = udamon_ctx_new();
 		assert_int_equal(udamon_ctx_add_target(ctx, p), 0);
 		assert_int_equal(udamon_vaddr_attach(ctx, NULL), -EPERM);
-		assert_non_null(strstr(udamon_ctx_errmsg(ctx), "seccomp"));
+		assert_non_null(strstr(udamon_ctx_errmsg(ctx),
+				       "answer userfaultfd() with SECCOMP_RET_KILL_PROCESS"));
 		udamon_ctx_free(ctx);
+		assert_int_equal(waitpid(p, &st, WNOHANG), 0);	/* alive */
 		kill(p, SIGKILL);
 		waitpid(p, &st, 0);
 	}
