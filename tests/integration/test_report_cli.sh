@@ -7,6 +7,8 @@ if [ ! -x "$UDAMON" ]; then
 	exit 77
 fi
 dir=$(mktemp -d /tmp/udamon-report-cli.XXXXXX)
+# no running monitor of this machine answers "report" without --input
+export UDAMON_RUN_DIR=$dir/run
 trap 'rm -rf "$dir"' EXIT
 cd "$dir" || exit 1
 fails=0
