@@ -26,7 +26,11 @@ killed() {
 	wait_lines "$TMP/$name.addr" 2
 	"$UDAMON" record -q "${WO[@]}" --output_flush_sec "$flush" \
 		-o "$TMP/$name.data" "$wl" & mon=$!; PIDS+=("$mon")
-	sleep 5
+	# watch the file: each write renames a new file (a new inode) over it
+	for _ in $(seq 1 25); do
+		stat -c %i "$TMP/$name.data" 2>/dev/null
+		sleep 0.2
+	done | sort -u >"$TMP/$name.inodes"
 	kill -9 "$mon"
 	python3 -c 'import time; print(time.monotonic_ns())' >"$TMP/$name.killed"
 	wait "$mon" 2>/dev/null
@@ -51,9 +55,12 @@ snaps = json.loads(data)[0]['snapshots']
 killed = int(sys.argv[2])
 lag = (killed - snaps[-1]['end_time']) / 1e9 if snaps else None
 print('# %d snapshots; the last ended %s s before the kill' % (len(snaps), lag))
-# 5 s of 100 ms aggregations, written every second: at least 10 snapshots,
-# the last of them from the last 3 s (a generous margin for a loaded machine)
-sys.exit(not (len(snaps) >= 10 and lag is not None and lag <= 3.0))
+# 5 s of 100 ms aggregations, written about every second: at least 10
+# snapshots (a write can take long on a loaded machine: no time bound)
+sys.exit(not len(snaps) >= 10)
 PY
+n=$(wc -l <"$TMP/flush.inodes")
+note "the record was replaced $n times in 5 s"
+[ "$n" -ge 2 ] || fail "the record was not written out periodically ($n versions seen)"
 ls "$TMP" | grep -q 'flush.data.tmp' && note "(a temporary file of the interrupted write was left)"
 echo "record output checks and periodic writes as expected"
