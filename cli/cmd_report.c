@@ -58,7 +58,9 @@ static void usage_access(FILE *f)
 		"snapshot, then one line per region\n"
 		"  <index> addr <start> size <size> access <hz> age <age>\n"
 		"and the memory bandwidth estimate and total size.\n\n"
-		"  -i, --input FILE              record file (default %s)\n"
+		"  -i, --input FILE              record file (default: the running\n"
+		"                                monitors' latest snapshot, else %s)\n"
+		"  --index N                     only running monitor N\n"
 		"  --snapshot_idx START END      only snapshots START to END (0 is the\n"
 		"                                first; repeatable); times then count\n"
 		"                                from the first snapshot shown\n"
@@ -607,6 +609,8 @@ static int run_report(struct report_args *a)
 		if (live_fetch_all(a->index, &recs, &nr))
 			return 1;
 		a->input = "the running monitors";
+		/* as damo's live report: the current snapshot, unless chosen */
+		a->access.last_only = !a->access.nr_snap_ranges;
 		ret = 0;
 	} else {
 		ret = udamon_record_read(a->input, &recs, &nr, err, sizeof(err));

@@ -115,7 +115,8 @@ int access_select(const struct udamon_record *recs, size_t nr,
 		sel[i].nr_snapshots = sel[i].cap_snapshots = 0;
 		sel[i].filters_desc = NULL;
 		for (s = 0; s < recs[i].nr_snapshots && !err; s++)
-			if (snapshot_wanted(s, o))
+			if (o->last_only ? s + 1 == recs[i].nr_snapshots :
+			    snapshot_wanted(s, o))
 				err = select_snapshot(&sel[i], &recs[i],
 						      &recs[i].snapshots[s], o);
 	}

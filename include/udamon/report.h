@@ -40,6 +40,7 @@ struct udamon_access_opts {
 	bool json;		/* the filtered records as damo's JSON */
 	bool total_sz_only;	/* only each snapshot's total size */
 	bool color;		/* colour the snapshot heat bar (ANSI) */
+	bool last_only;		/* only each record's last snapshot (live) */
 	/* damo's --snapshot_idx START END ranges (inclusive), none: all */
 	size_t nr_snap_ranges;
 	long snap_ranges[UDAMON_MAX_RANGES][2];

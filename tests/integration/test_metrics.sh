@@ -117,6 +117,12 @@ for k in udamon_samples_total udamon_cpu_seconds_total udamon_uptime_seconds; do
 done
 [ "$(value "udamon_monitors{}" "$TMP/live.parsed")" = 1.0 ] || fail "udamon_monitors is not 1"
 
+note "live report access shows the current snapshot only (as damo)"
+n=$("$UDAMON" report access --index 0 | grep -c '^heatmap:')
+[ "$n" = 1 ] || fail "live report access showed $n snapshots, expected the latest one"
+n=$("$UDAMON" report access --index 0 --snapshot_idx 0 1 | grep -c '^heatmap:')
+[ "$n" = 2 ] || fail "live report access --snapshot_idx 0 1 showed $n snapshots"
+
 note "the same monitor once its target ended: metrics = report wss"
 for _ in $(seq 1 150); do
 	"$UDAMON" status | grep -q "state: target ended" && break
