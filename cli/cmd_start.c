@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -142,8 +143,9 @@ static int start(struct start_opts *s)
 
 	if (rundir_ensure())
 		return 1;
-	if (pipe2(fds, O_CLOEXEC))
-		return cli_error("cannot create a pipe: %s", strerror(errno));
+	/* a socket, not a pipe: a start gone away must not SIGPIPE the monitor */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds))
+		return cli_error("cannot create a socket pair: %s", strerror(errno));
 	fflush(NULL);
 	child = fork();
 	if (child < 0)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -49,7 +50,7 @@ static void say_ready(struct live *l, const char *line)
 	if (l->ready_fd < 0)
 		return;
 	/* when start is gone there is nobody to tell */
-	(void)!write(l->ready_fd, line, strlen(line));
+	(void)!send(l->ready_fd, line, strlen(line), MSG_NOSIGNAL);
 }
 
 /* ---- status ----------------------------------------------------------- */
