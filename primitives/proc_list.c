@@ -118,7 +118,8 @@ int udamon_proc_descendants(const struct udamon_proc_entry *list, size_t nr,
 		free(in);
 		return -ENOMEM;
 	}
-	memcpy(r, roots, nr_roots * sizeof(*r));
+	if (nr_roots)	/* memcpy's source may not be NULL, even for 0 bytes */
+		memcpy(r, roots, nr_roots * sizeof(*r));
 	qsort(r, nr_roots, sizeof(*r), cmp_int);
 	/* one pass per generation at most; trees are shallow */
 	while (grew) {
