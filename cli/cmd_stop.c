@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,9 +60,15 @@ static int stop_one(const struct rundir_entry *e)
 	err = control_call(e->index, "stop", NULL, &ans);
 	if (err == CONTROL_GONE)
 		return 0;
-	if (err)
-		return -1;
-	json_object_put(ans);
+	if (err) {
+		/* alive but not answering: its signal handler stops it too */
+		if (kill(e->pid, SIGTERM))
+			return -1;
+		fprintf(stderr, "udamon: monitor %d did not take the stop "
+			"request; sent it SIGTERM\n", e->index);
+	} else {
+		json_object_put(ans);
+	}
 	if (wait_exit(e->index, e->pid))
 		return -1;
 	rundir_file(sock, sizeof(sock), e->index, "sock");
