@@ -418,10 +418,6 @@ static int check_request(struct mon_opts *o)
 		return cli_fail("--exp_ops_write_only, --exp_ops_cpus and "
 				 "--exp_ops_tids filter access reports: add "
 				 "--exp_ops_use_reports y");
-	if (o->ops == MON_OPS_PADDR && (o->has_cpus || o->nr_tids))
-		return cli_fail("--ops paddr (physical memory, also the default "
-				 "without a target): --exp_ops_cpus and "
-				 "--exp_ops_tids are not available for it yet");
 	if (!o->use_reports)
 		return mechanism_check_page_table();
 	if (!o->write_only)

@@ -12,7 +12,9 @@
  * from user space: it is not accessed. An index entry is verified against
  * pagemap before it is armed and again before a write is counted, so a
  * stale one (the page was freed, migrated, or copied on write) never
- * counts.
+ * counts. With attribution (--exp_ops_cpus, --exp_ops_tids) each process's
+ * fault event source watches the pages armed in it, and its faults on
+ * them become the reports, with the CPU and thread that wrote.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +26,7 @@
 #include "udamon/ops.h"
 #include "ops/maps.h"
 #include "ops/vaddr_scope.h"
+#include "primitives/fault_events.h"
 #include "primitives/uffd_wp.h"
 
 #define PAGE_SHIFT	12
@@ -59,6 +62,9 @@ struct paddr_ctx {
 	size_t nr_pagemap;
 	struct armed *armed;
 	size_t nr_armed, cap_armed;
+	uint64_t *pages;		/* one process's armed pages */
+	size_t cap_pages;
+	bool attribution;		/* fault events are the reports */
 	uint64_t nr_stale;		/* index entries found stale */
 };
 
@@ -290,6 +296,44 @@ static int arm(struct paddr_ctx *p, const struct rev_entry *e)
 	return 0;
 }
 
+static int cmp_armed(const void *a, const void *b)
+{
+	const struct armed *x = a, *y = b;
+
+	if (x->proc != y->proc)
+		return (x->proc > y->proc) - (x->proc < y->proc);
+	return (x->vaddr > y->vaddr) - (x->vaddr < y->vaddr);
+}
+
+/* Each process's fault source watches the pages armed in it (or none). */
+static int arm_sources(struct udamon_ctx *ctx)
+{
+	struct paddr_ctx *p = pctx(ctx);
+	size_t k = 0;
+
+	if (p->cap_pages < p->nr_armed + 1) {
+		uint64_t *n = realloc(p->pages, (p->nr_armed + 1) * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		p->pages = n;
+		p->cap_pages = p->nr_armed + 1;
+	}
+	for (size_t i = 0; i < p->procs->nr_targets; i++) {
+		struct udamon_fault_source *src =
+			vaddr_target_src(&p->procs->targets[i]);
+		size_t n = 0;
+
+		for (; k < p->nr_armed && p->armed[k].proc < i; k++)
+			;
+		for (; k < p->nr_armed && p->armed[k].proc == i; k++)
+			p->pages[n++] = p->armed[k].vaddr;
+		if (src && udamon_fault_source_arm(src, p->pages, n) < 0)
+			continue;	/* gone: no events from it */
+	}
+	return 0;
+}
+
 static int paddr_prepare(struct udamon_ctx *ctx)
 {
 	struct paddr_ctx *p = pctx(ctx);
@@ -310,13 +354,67 @@ static int paddr_prepare(struct udamon_ctx *ctx)
 			}
 		}
 	}
+	qsort(p->armed, p->nr_armed, sizeof(*p->armed), cmp_armed);
+	return p->attribution ? arm_sources(ctx) : 0;
+}
+
+struct event_arg {
+	struct udamon_ctx *ctx;
+	uint32_t proc;
+};
+
+/* A fault of process a->proc: a report if it hit a page armed in it. */
+static int push_event(const struct udamon_access_report *e, void *data)
+{
+	struct event_arg *a = data;
+	struct paddr_ctx *p = pctx(a->ctx);
+	struct armed key = { a->proc, e->vaddr & ~((1ULL << PAGE_SHIFT) - 1), 0 };
+	const struct armed *hit;
+	struct udamon_access_report r = *e;
+
+	if (e->vaddr == UDAMON_UNKNOWN_ADDR)
+		return 0;
+	hit = bsearch(&key, p->armed, p->nr_armed, sizeof(*p->armed),
+		      cmp_armed);
+	if (!hit)
+		return 0;
+	if (!still_maps(p, hit->proc, hit->vaddr, hit->pfn)) {
+		p->nr_stale++;
+		return 0;
+	}
+	r.vaddr = UDAMON_UNKNOWN_ADDR;
+	r.paddr = hit->pfn << PAGE_SHIFT;
+	r.size = 1ULL << PAGE_SHIFT;
+	r.target = 0;
+	r.source = UDAMON_REPORT_FAULT;
+	udamon_ctx_push_report(a->ctx, &r);
 	return 0;
+}
+
+/* With attribution, the faults on armed pages are the reports. */
+static void drain_sources(struct udamon_ctx *ctx)
+{
+	struct paddr_ctx *p = pctx(ctx);
+
+	for (size_t i = 0; i < p->procs->nr_targets; i++) {
+		struct udamon_fault_source *src =
+			vaddr_target_src(&p->procs->targets[i]);
+		struct event_arg a = { ctx, (uint32_t)i };
+
+		if (src)
+			udamon_fault_source_drain(src, push_event, &a);
+	}
 }
 
 static int paddr_check(struct udamon_ctx *ctx)
 {
 	struct paddr_ctx *p = pctx(ctx);
 	uint64_t now = now_ns(ctx);
+
+	if (p->attribution) {
+		drain_sources(ctx);
+		return 0;
+	}
 
 	for (size_t i = 0; i < p->nr_armed; i++) {
 		const struct armed *a = &p->armed[i];
@@ -361,6 +459,7 @@ static void paddr_cleanup(struct udamon_ctx *ctx)
 	udamon_ctx_free(p->procs);
 	free(p->index);
 	free(p->armed);
+	free(p->pages);
 	free(p);
 	ctx->ops_data = NULL;
 }
@@ -385,15 +484,12 @@ int udamon_paddr_attach(struct udamon_ctx *ctx,
 		udamon_ctx_set_error(ctx, "paddr: expected one target with its physical regions");
 		return -EINVAL;
 	}
-	if (procs->attribution) {
-		udamon_ctx_set_error(ctx, "paddr: CPU and thread attribution (--exp_ops_cpus, --exp_ops_tids) of physical memory is not available yet");
-		return -ENOTSUP;
-	}
 	p = calloc(1, sizeof(*p));
 	if (!p || !(p->procs = udamon_ctx_new())) {
 		free(p);
 		return -ENOMEM;
 	}
+	p->attribution = procs->attribution;
 	ret = udamon_vaddr_attach(p->procs, procs);
 	if (ret) {
 		udamon_ctx_set_error(ctx, "%s", udamon_ctx_errmsg(p->procs));

@@ -712,6 +712,13 @@ struct udamon_uffd_wp *vaddr_target_wp(const struct udamon_target *t)
 	return vt ? vt->wp : NULL;
 }
 
+struct udamon_fault_source *vaddr_target_src(const struct udamon_target *t)
+{
+	const struct vaddr_target *vt = t->ops_data;
+
+	return vt ? vt->src : NULL;
+}
+
 int vaddr_target_procfd(const struct udamon_target *t)
 {
 	const struct vaddr_target *vt = t->ops_data;

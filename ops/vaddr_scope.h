@@ -35,6 +35,9 @@ void vaddr_release_target(struct udamon_ctx *ctx, struct udamon_target *t);
 struct udamon_uffd_wp;
 /* The target's userfaultfd, or NULL once released. */
 struct udamon_uffd_wp *vaddr_target_wp(const struct udamon_target *t);
+struct udamon_fault_source;
+/* The target's fault event source (attribution), or NULL. */
+struct udamon_fault_source *vaddr_target_src(const struct udamon_target *t);
 /* Its /proc/<pid> directory fd, or -1. */
 int vaddr_target_procfd(const struct udamon_target *t);
 /* Attach the new processes the scope's events announced. */

@@ -100,7 +100,8 @@ int udamon_vaddr_threads(int pid, int **tids, size_t *nr);
  * Monitor ctx's one target (its regions: physical address ranges) for
  * writes through user mappings of the processes procs selects (cgroup, or
  * all_processes; warn names each process that cannot be monitored). Sets
- * ctx->ops and ctx->use_reports. Attribution is not available yet.
+ * ctx->ops and ctx->use_reports. With procs->attribution the reports carry
+ * the CPU and thread of each write (and the physical address).
  */
 int udamon_paddr_attach(struct udamon_ctx *ctx,
 			const struct udamon_vaddr_opts *procs);
