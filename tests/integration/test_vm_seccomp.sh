@@ -1,0 +1,57 @@
+#!/bin/bash
+# On Debian's stock Linux 6.12 (in a VM): a process whose seccomp filter
+# fails userfaultfd() with EPERM is monitored through /dev/userfaultfd,
+# which the guest's devtmpfs provides; its written range comes out hot,
+# its idle range cold, it keeps no descriptor of udamon's and its data
+# check passes. About 25 s.
+. "$(dirname "$0")/lib.sh"
+[ -x "$UDAMON" ] || skip "no udamon binary at $UDAMON (build it first)"
+[ -x "$WL/wl_seccomp" ] || skip "no workload at $WL/wl_seccomp (build it first)"
+command -v python3 >/dev/null || skip "no python3 to read the records"
+
+cat >"$TMP/job.sh" <<'EOF'
+echo "@@KERNEL $(uname -r)"
+echo "@@DEV $(cat /sys/class/misc/userfaultfd/dev) $(ls /dev/userfaultfd)"
+wl_seccomp userfaultfd=errno -- wl_ranges --seconds 9 \
+	--addr-file /tmp/sc.addr idle:idle:4M hot:write:2M &
+p=$!
+i=0
+while [ ! -s /tmp/sc.addr ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+regions=$(sort -k2 /tmp/sc.addr | while read -r n s e t; do
+	printf '%d-%d ' $((s)) $((e)); done)
+echo "@@SECCOMP $(grep '^Seccomp:' /proc/$p/status | tr -d '\t ')"
+echo "@@FDS before $(ls /proc/$p/fd | sort -n | tr '\n' ' ')"
+udamon record -q --exp_ops_use_reports y --exp_ops_write_only y \
+	-r "$regions" -s 10ms -a 100ms -n 3 -m 60 --timeout 4 -o /tmp/sc.data $p
+echo "@@RC record $?"
+echo "@@FDS after $(ls /proc/$p/fd | sort -n | tr '\n' ' ')"
+wait $p
+echo "@@RC wl $?"
+vm_out /tmp/sc.addr /tmp/sc.data
+EOF
+
+OUT=$TMP/out.d
+mkdir -p "$OUT"
+t0=$SECONDS
+VM_OUTDIR=$OUT VM_TIMEOUT=120 "$ROOT/tests/vm/vm.sh" 6.12 2 "$TMP/job.sh" \
+	"$UDAMON" "$WL/wl_ranges" "$WL/wl_seccomp" >"$TMP/out" 2>&1
+rc=$?
+cat "$TMP/out"
+[ $rc -eq 77 ] && skip "$(tail -n 1 "$TMP/out")"
+[ $rc -eq 0 ] || fail "the VM run failed (exit $rc)"
+note "VM run took $((SECONDS - t0)) s"
+grep -q '^@@KERNEL 6\.12\.' "$TMP/out" || fail "the guest did not run Linux 6.12"
+grep -q '^@@DEV [0-9]*:[0-9]* /dev/userfaultfd$' "$TMP/out" ||
+	fail "the guest has no /dev/userfaultfd"
+grep -q '^@@SECCOMP Seccomp:2$' "$TMP/out" || fail "the workload ran without its filter"
+
+rc_of() { awk -v t="$1" '$1 == "@@RC" && $2 == t { print $3 }' "$TMP/out"; }
+[ "$(rc_of record)" = 0 ] || fail "record exited '$(rc_of record)'"
+[ "$(rc_of wl)" = 0 ] || fail "the workload's data check failed (exit '$(rc_of wl)')"
+before=$(sed -n 's/^@@FDS before //p' "$TMP/out")
+after=$(sed -n 's/^@@FDS after //p' "$TMP/out")
+[ -n "$before" ] && [ "$before" = "$after" ] ||
+	fail "the target's descriptors changed: '$before' -> '$after'"
+heat "$OUT/sc.data" "$OUT/sc.addr"
+expect_hot_rel hot; expect_cold idle
+echo "monitored through /dev/userfaultfd on $(sed -n 's/^@@KERNEL //p' "$TMP/out")"
