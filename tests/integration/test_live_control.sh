@@ -116,6 +116,19 @@ grep -q '"ok":false' <<<"$out" && grep -q "3-1" <<<"$out" ||
 "$UDAMON" tune "${WO[@]}" -a 200ms || fail "a good tune failed"
 [ "$(params)" != "$p0" ] || fail "a good tune changed nothing"
 
+# fault events (CPU and thread of each write) go on and off with the filters
+attribution() {
+	"$UDAMON" status --index 0 --json |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["attribution"])'
+}
+[ "$(attribution)" = False ] || fail "attribution on without a CPU filter"
+"$UDAMON" tune "${WO[@]}" --exp_ops_cpus 0 || fail "tune to --exp_ops_cpus 0"
+[ "$(attribution)" = True ] || fail "tune to --exp_ops_cpus 0 did not turn fault events on"
+"$UDAMON" tune "${WO[@]}" || fail "tune back to writes only"
+[ "$(attribution)" = False ] || fail "fault events stayed on without a CPU filter"
+s2=$(samples); sleep 0.5
+[ "$(samples)" -gt "$s2" ] || fail "the monitor stopped sampling after the tunes"
+
 "$UDAMON" stop >/dev/null || fail "stop failed"
 expect_no_uffd_wp "$wl"
 kill -TERM "$wl"; wait "$wl" || fail "the target's data check failed"

@@ -2,7 +2,8 @@
 # Two background monitors on two targets: each reports its own target's
 # writes (ground truth: each workload writes one range, the other idles),
 # --index picks each for status, report, record ongoing and tune, and
-# tune and stop of one leave the other alone.
+# tune and stop of one leave the other alone. A tune that adds a CPU filter
+# to a monitor started without one turns the fault events on online.
 . "$(dirname "$0")/lib.sh"
 need_write_monitoring
 export UDAMON_RUN_DIR=$TMP/run
@@ -13,7 +14,7 @@ pid_of() {	# pid_of INDEX: the target pid in monitor INDEX's status
 		python3 -c 'import json, sys; print(json.load(sys.stdin)["targets"][0]["pid"])'
 }
 
-"$WL/wl_ranges" --seconds 0 --addr-file "$TMP/a.addr" hot:write:2M cold:idle:4M &
+"$WL/wl_ranges" --seconds 0 --addr-file "$TMP/a.addr" hot:write:2M:cpu=0 cold:idle:4M &
 wa=$!; PIDS+=("$wa")
 "$WL/wl_ranges" --seconds 0 --addr-file "$TMP/b.addr" cold:idle:4M hot:write:2M &
 wb=$!; PIDS+=("$wb")
@@ -58,6 +59,18 @@ a1=$("$UDAMON" status --index 1 --json | python3 -c 'import json, sys; print(jso
 a1p=$("$UDAMON" status --index 1 --json | python3 -c 'import json, sys; s = json.load(sys.stdin); print((s["pending_attrs"] or s["attrs"])["aggr_us"])')
 note "aggregation intervals: monitor 0 $a0 us, monitor 1 $a1 us (pending or in force: $a1p us)"
 [ "$a0" = 100000 ] && [ "$a1p" = 200000 ] || fail "tune --index 1 did not change only monitor 1"
+
+# monitor 0 started without a CPU filter (no fault events): a tune turns
+# them on, and the filter counts by CPU at once (its writer runs on CPU 0)
+RA=$(regions_of "$TMP/a.addr")
+for c in 1 0; do
+	"$UDAMON" tune --index 0 "${WO[@]}" --exp_ops_cpus "$c" -r "$RA" ||
+		fail "tune --index 0 --exp_ops_cpus $c"
+	"$UDAMON" record ongoing -q --index 0 -o "$TMP/0cpu$c.data" --timeout 2 ||
+		fail "record ongoing of monitor 0 with CPU $c"
+	heat "$TMP/0cpu$c.data" "$TMP/a.addr"
+	if [ "$c" = 1 ]; then expect_cold hot; else expect_hot hot 0.2; fi
+done
 
 "$UDAMON" stop --index 0 || fail "stop --index 0"
 [ ! -e "$UDAMON_RUN_DIR/0.sock" ] && [ -e "$UDAMON_RUN_DIR/1.sock" ] ||
