@@ -85,15 +85,22 @@ static struct json_object *filter_json(const struct udamon_filter *f,
 	return j;
 }
 
-static const char *target_state(const struct live *l, char *buf, size_t len)
+/* How target t is doing: running, or how it ended (when we know). */
+static const char *target_state(const struct live *l,
+				const struct udamon_target *t, char *buf,
+				size_t len)
 {
+	const struct udamon_ctx *ctx = l->m.ctx;
 	int st = l->m.child_status;
+	bool ours = l->m.child && t->pid == l->m.child;
 
-	if (!l->ended)
+	if (!l->ended && (!ctx->ops || !ctx->ops->target_valid ||
+			  ctx->ops->target_valid((struct udamon_ctx *)ctx,
+						 (struct udamon_target *)t)))
 		return "running";
-	if (l->m.child && l->m.child_exited && WIFEXITED(st))
+	if (ours && l->m.child_exited && WIFEXITED(st))
 		snprintf(buf, len, "exited with status %d", WEXITSTATUS(st));
-	else if (l->m.child && l->m.child_exited && WIFSIGNALED(st))
+	else if (ours && l->m.child_exited && WIFSIGNALED(st))
 		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(st),
 			 strsignal(WTERMSIG(st)));
 	else
@@ -112,10 +119,11 @@ static struct json_object *targets_json(const struct live *l)
 		struct json_object *j = json_object_new_object();
 
 		json_object_object_add(j, "pid", json_object_new_int(t->pid));
-		json_object_object_add(j, "command", l->command ?
+		json_object_object_add(j, "command",
+				       l->command && t->pid == l->m.child ?
 				       json_object_new_string(l->command) : NULL);
 		json_object_object_add(j, "state", json_object_new_string(
-				       target_state(l, buf, sizeof(buf))));
+				       target_state(l, t, buf, sizeof(buf))));
 		json_object_object_add(j, "nr_regions", jint(t->nr_regions));
 		json_object_object_add(j, "total_bytes",
 				       jint(udamon_target_total_bytes(t)));
