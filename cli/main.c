@@ -16,7 +16,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "record", cmd_record, "monitor a process and save the accesses to a file" },
-	{ "report", cmd_report, "show a record or running monitors: access, heatmap, wss, damon" },
+	{ "report", cmd_report, "show a record or running monitors: access, heatmap, wss, damon, metrics" },
 	{ "start", cmd_start, "start a monitor in the background" },
 	{ "tune", cmd_tune, "change a running monitor's parameters" },
 	{ "stop", cmd_stop, "stop running monitors" },
