@@ -87,6 +87,7 @@ void udamon_core_apply_attrs(struct udamon_ctx *ctx,
 					r->last_nr_accesses, &old, a);
 			r->nr_accesses_bp = r->last_nr_accesses * 10000;
 			r->nr_accesses = 0;
+			r->nr_checked = 0;
 			zero_cpu_samples(ctx, r);
 		} else if (lo != ln) {
 			r->nr_accesses = rescale(r->nr_accesses, &old, a);
@@ -107,8 +108,10 @@ void udamon_core_apply_attrs(struct udamon_ctx *ctx,
 		ctx->next_aggr_sample = ctx->passed_samples + ln;
 		ctx->next_update_sample = ctx->passed_samples +
 			udamon_core_update_samples(a);
-		if (aggregating)	/* the window restarts now */
+		if (aggregating) {	/* the window restarts now */
 			ctx->aggr_start_ns = now_ns(ctx);
+			ctx->aggr_nr_samples = 0;
+		}
 	}
 }
 
@@ -139,9 +142,11 @@ unsigned int udamon_core_max_nr_accesses(const struct udamon_ctx *ctx)
 
 void udamon_core_reset_aggregated(struct udamon_ctx *ctx)
 {
+	ctx->aggr_nr_samples = 0;
 	for_each_region(ctx, t, r) {
 		r->last_nr_accesses = r->nr_accesses;
 		r->nr_accesses = 0;
+		r->nr_checked = 0;
 		zero_cpu_samples(ctx, r);
 	}
 }
@@ -205,6 +210,42 @@ static int emit_snapshots(struct udamon_ctx *ctx, uint64_t end_ns)
 }
 
 /*
+ * Regions left unchecked in some samples (see udamon_region.unchecked):
+ * their count is scaled from the samples that were checked; a region not
+ * checked at all keeps its last count.
+ */
+void udamon_core_estimate_unchecked(struct udamon_ctx *ctx)
+{
+	uint64_t n = ctx->aggr_nr_samples;
+
+	for_each_region(ctx, t, r) {
+		if (r->nr_checked >= n)
+			continue;
+		if (r->nr_checked)
+			r->nr_accesses = (unsigned int)(((uint64_t)r->nr_accesses *
+				n + r->nr_checked / 2) / r->nr_checked);
+		else
+			r->nr_accesses = r->last_nr_accesses < n ?
+				r->last_nr_accesses : (unsigned int)n;
+		r->nr_accesses_bp = r->nr_accesses * 10000;
+	}
+}
+
+/* An aggregation that took more than 125 % of its interval overran. */
+static void count_aggregation(struct udamon_ctx *ctx, uint64_t end)
+{
+	uint64_t took = end - ctx->aggr_start_ns;
+
+	ctx->stats.nr_aggregations++;
+	if (!ctx->clock.now_ns)
+		return;
+	if (took > ctx->stats.max_aggr_ns)
+		ctx->stats.max_aggr_ns = took;
+	if (took * 4 > ctx->attrs.aggr_us * 1000 * 5)
+		ctx->stats.aggr_overruns++;
+}
+
+/*
  * The aggregation boundary, in the order the kernel's loop reaches its
  * damon_aggregated tracepoint (which damo records): merge with
  * max_nr_accesses / 10, apply a commit that arrived, auto-tune, then the
@@ -212,11 +253,14 @@ static int emit_snapshots(struct udamon_ctx *ctx, uint64_t end_ns)
  */
 int udamon_core_aggregate(struct udamon_ctx *ctx)
 {
-	unsigned int thres = udamon_core_max_nr_accesses(ctx) / 10;
 	uint64_t end = now_ns(ctx);
+	unsigned int thres;
 	int err;
 
+	count_aggregation(ctx, end);
 	end_gone_targets(ctx);
+	udamon_core_estimate_unchecked(ctx);
+	thres = udamon_core_max_nr_accesses(ctx) / 10;
 	udamon_core_merge(ctx, thres, ctx->sz_limit);
 	udamon_core_apply_pending(ctx, false);
 	if (ctx->attrs.goal.aggrs) {
@@ -281,18 +325,97 @@ int udamon_ctx_start(struct udamon_ctx *ctx)
 	ctx->sz_limit = udamon_core_sz_limit(ctx);
 	ctx->aggr_start_ns = now_ns(ctx);
 	ctx->sample_start_ns = ctx->aggr_start_ns;
+	ctx->wake_ns = ctx->aggr_start_ns;
+	ctx->aggr_nr_samples = 0;
+	ctx->max_checks = 0;
 	return udamon_core_alloc_cpu_samples(ctx);
 }
 
-static void prepare_regions(struct udamon_ctx *ctx)
+static uint64_t nr_regions_all(const struct udamon_ctx *ctx)
 {
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < ctx->nr_targets; i++)
+		n += ctx->targets[i].nr_regions;
+	return n;
+}
+
+/*
+ * A fresh random sampling address for every region, like DAMON. When
+ * samples overrun, only max_checks regions are checked, taken in turn
+ * from check_cursor on; the others are marked unchecked.
+ */
+static uint64_t prepare_regions(struct udamon_ctx *ctx)
+{
+	uint64_t total = nr_regions_all(ctx), i = 0, first, n;
+
+	n = ctx->max_checks && ctx->max_checks < total ? ctx->max_checks :
+	    total;
+	first = total ? ctx->check_cursor % total : 0;
 	for_each_region(ctx, t, r) {
-		/* a fresh random sampling address every sample, like DAMON */
 		r->sampling_addr = udamon_rng_range(&ctx->rng, r->start,
 						    r->end);
 		r->accessed = false;
 		r->accessed_cpu = UDAMON_UNKNOWN_CPU;
+		r->unchecked = (i++ + total - first) % total >= n;
 	}
+	ctx->check_cursor = first + n;
+	return n;
+}
+
+/* Fewest regions a sample checks however much it overruns. */
+#define MIN_CHECKS	16
+
+/*
+ * A sample overran when its work left less than a quarter of the interval
+ * to sleep: check fewer regions from the next sample on. With room to
+ * spare (over half the interval), check more again, up to all.
+ */
+static void adapt_checks(struct udamon_ctx *ctx, uint64_t left,
+			 uint64_t len, uint64_t checked)
+{
+	uint64_t total = nr_regions_all(ctx);
+
+	if (left < len / 4) {
+		ctx->stats.sample_overruns++;
+		ctx->max_checks = checked * 3 / 4;
+		if (ctx->max_checks < MIN_CHECKS)
+			ctx->max_checks = MIN_CHECKS;
+	} else if (left > len / 2 && ctx->max_checks) {
+		ctx->max_checks += ctx->max_checks / 8 + 1;
+		if (ctx->max_checks >= total)
+			ctx->max_checks = 0;
+	}
+}
+
+/*
+ * Sleep until one sample interval after the last wake-up, so that the
+ * work of a sample (prepare, check, aggregation, update) does not stretch
+ * the intervals; but at least a quarter of the interval, so that armed
+ * pages stay armed long enough to see writes. Time lost beyond that is
+ * made up by the next samples, up to an aggregation interval; a longer
+ * delay is given up (and shows as an aggregation overrun).
+ */
+static void sample_sleep(struct udamon_ctx *ctx, uint64_t checked)
+{
+	uint64_t len = ctx->attrs.sample_us * 1000, now, deadline, left, nap;
+
+	if (!ctx->clock.now_ns) {
+		if (ctx->clock.sleep_us)
+			ctx->clock.sleep_us(ctx->clock.data,
+					    ctx->attrs.sample_us);
+		return;
+	}
+	now = now_ns(ctx);
+	deadline = ctx->wake_ns + len;
+	left = deadline > now ? deadline - now : 0;
+	nap = left < len / 4 ? len / 4 : left;
+	adapt_checks(ctx, left, len, checked);
+	if (ctx->clock.sleep_us)
+		ctx->clock.sleep_us(ctx->clock.data, (nap + 999) / 1000);
+	if (now + nap > deadline + ctx->attrs.aggr_us * 1000)
+		deadline = now + nap;	/* too far behind: start afresh */
+	ctx->wake_ns = deadline;
 }
 
 static int update_boundary(struct udamon_ctx *ctx)
@@ -312,6 +435,7 @@ static int update_boundary(struct udamon_ctx *ctx)
 
 int udamon_ctx_step(struct udamon_ctx *ctx)
 {
+	uint64_t checked;
 	int err;
 
 	if (!udamon_core_started(ctx) || !ctx->ops) {
@@ -323,24 +447,31 @@ int udamon_ctx_step(struct udamon_ctx *ctx)
 	err = udamon_core_alloc_cpu_samples(ctx);
 	if (err)
 		return err;
-	prepare_regions(ctx);
+	checked = prepare_regions(ctx);
 	ctx->sample_start_ns = now_ns(ctx);
 	if (ctx->ops->prepare_access_checks) {
 		err = ctx->ops->prepare_access_checks(ctx);
 		if (err)
 			return ops_error(ctx, "prepare_access_checks", err);
 	}
-	if (ctx->clock.sleep_us)
-		ctx->clock.sleep_us(ctx->clock.data, ctx->attrs.sample_us);
+	sample_sleep(ctx, checked);
 	ctx->passed_samples++;
+	ctx->aggr_nr_samples++;
+	ctx->stats.nr_samples++;
 	if (ctx->ops->check_accesses) {
 		err = ctx->ops->check_accesses(ctx);
 		if (err)
 			return ops_error(ctx, "check_accesses", err);
 	}
 	udamon_core_consume_reports(ctx);
-	for_each_region(ctx, t, r)
+	for_each_region(ctx, t, r) {
+		if (r->unchecked) {
+			ctx->stats.unchecked++;
+			continue;
+		}
+		r->nr_checked++;
 		udamon_core_update_region(ctx, r, r->accessed);
+	}
 	if (ctx->passed_samples >= ctx->next_aggr_sample) {
 		err = udamon_core_aggregate(ctx);
 		if (err)

@@ -90,6 +90,8 @@ unsigned int udamon_core_max_nr_accesses(const struct udamon_ctx *ctx);
 /* Everything done at the aggregation boundary. */
 int udamon_core_aggregate(struct udamon_ctx *ctx);
 void udamon_core_reset_aggregated(struct udamon_ctx *ctx);
+/* Scale the counts of regions left unchecked in some samples. */
+void udamon_core_estimate_unchecked(struct udamon_ctx *ctx);
 
 /* autotune.c */
 /* The feedback loop of DAMON's quota/interval tuning (goal 10000). */

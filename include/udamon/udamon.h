@@ -150,6 +150,15 @@ struct udamon_region {
 	unsigned int nr_accesses_bp;
 	unsigned int age;
 	bool accessed;		/* this sample; set by ops or by reports */
+	/*
+	 * Not looked at in this sample: the engine leaves regions out when a
+	 * sample cannot keep its interval, the ops when checking would harm
+	 * the target (a huge page past its budget). Such samples neither
+	 * count nor move nr_accesses_bp; at the aggregation, nr_accesses is
+	 * scaled from the samples that were checked (nr_checked).
+	 */
+	bool unchecked;
+	unsigned int nr_checked;	/* samples checked this aggregation */
 	int accessed_cpu;	/* CPU of the report that counted this sample */
 	/*
 	 * Per-CPU count of the samples counted in this aggregation, indexed by
@@ -224,6 +233,26 @@ struct udamon_snapshot {
 typedef void (*udamon_snapshot_fn)(struct udamon_ctx *ctx, size_t target_idx,
 				   const struct udamon_snapshot *snap, void *data);
 
+/* ---- statistics -------------------------------------------------------- */
+
+/*
+ * What the loop and the ops did since the start, for status reports and
+ * the record (udamon-only keys). An overrun is a sample that could not
+ * sleep at least a quarter of its interval, or an aggregation that took
+ * more than 125 % of its interval.
+ */
+struct udamon_stats {
+	uint64_t nr_samples;
+	uint64_t nr_aggregations;
+	uint64_t sample_overruns;
+	uint64_t aggr_overruns;
+	uint64_t max_aggr_ns;		/* the longest aggregation */
+	uint64_t unchecked;		/* region samples left unchecked */
+	uint64_t thp_splits;		/* armed huge pages a write split */
+	uint64_t thp_collapses;		/* split huge pages restored */
+	uint64_t thp_collapse_failures;
+};
+
 /* ---- the monitoring context ------------------------------------------- */
 
 struct udamon_ctx {
@@ -266,6 +295,16 @@ struct udamon_ctx {
 	uint64_t sz_limit;
 	uint64_t sample_start_ns;	/* when the current sample began */
 	uint64_t aggr_start_ns;		/* when the current aggregation began */
+	uint64_t aggr_nr_samples;	/* samples in the current aggregation */
+	uint64_t wake_ns;		/* when the last sample's sleep ended */
+	/*
+	 * Regions checked per sample: all of them unless samples overrun,
+	 * then fewer, taken in turn from check_cursor on (adapted each
+	 * sample; see engine.c).
+	 */
+	uint64_t max_checks;
+	uint64_t check_cursor;
+	struct udamon_stats stats;
 
 	/* pending online changes (udamon_ctx_commit) */
 	bool has_pending;
