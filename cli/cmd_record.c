@@ -210,7 +210,7 @@ static int flush_tick(struct monitor *m, void *data)
 
 	if (r->snap.count)
 		ret = take_snapshots(m, &r->snap);
-	m->recs[0].lost_events = m->ctx->lost_reports;
+	monitor_sync_stats(m);
 	record_out_tick(&r->out, m->recs, m->nr_recs, udamon_now_ns());
 	return ret;
 }

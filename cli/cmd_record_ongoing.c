@@ -148,6 +148,7 @@ static int merge(struct ongoing *g, struct udamon_record *got, size_t nr)
 		if (!dst->nr_cpus)
 			dst->nr_cpus = r->nr_cpus;
 		dst->lost_events = r->lost_events;
+		dst->stats = r->stats;
 		for (size_t k = 0; k < r->nr_snapshots && !ret; k++)
 			if (udamon_record_add_snapshot(dst, &r->snapshots[k]))
 				ret = cli_fail("out of memory");

@@ -155,6 +155,11 @@ static void print_status(struct json_object *st)
 	printf("    access reports: %llu seen, %llu counted; lost fault "
 	       "events: %llu\n", u(st, "reports_seen"), u(st, "reports_counted"),
 	       u(st, "lost_events"));
+	printf("    overruns: %llu aggregations, %llu samples; %llu region "
+	       "samples unchecked\n", u(st, "aggr_overruns"),
+	       u(st, "sample_overruns"), u(st, "unchecked_samples"));
+	printf("    huge pages: %llu split by writes to armed ones, %llu "
+	       "restored\n", u(st, "thp_splits"), u(st, "thp_collapses"));
 	printf("    mappings not monitored: %s\n", nw ? "" : "none");
 	for (size_t i = 0; i < nw; i++)
 		printf("        %s\n",

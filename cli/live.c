@@ -207,6 +207,12 @@ static struct json_object *status_json(const struct live *l)
 	json_object_object_add(j, "reports_seen", jint(ctx->nr_reports_seen));
 	json_object_object_add(j, "reports_counted", jint(ctx->nr_reports_counted));
 	json_object_object_add(j, "lost_events", jint(ctx->lost_reports));
+	json_object_object_add(j, "aggr_overruns", jint(ctx->stats.aggr_overruns));
+	json_object_object_add(j, "sample_overruns",
+			       jint(ctx->stats.sample_overruns));
+	json_object_object_add(j, "unchecked_samples", jint(ctx->stats.unchecked));
+	json_object_object_add(j, "thp_splits", jint(ctx->stats.thp_splits));
+	json_object_object_add(j, "thp_collapses", jint(ctx->stats.thp_collapses));
 	a = json_object_new_array();
 	for (size_t i = 0; i < l->m.nr_warnings; i++)
 		json_object_array_add(a, json_object_new_string(l->m.warnings[i]));
@@ -558,7 +564,7 @@ static int live_tick(struct monitor *m, void *data)
 		udamon_record_drop_oldest(r, drop);
 		l->nr_dropped += drop;
 	}
-	m->recs[0].lost_events = m->ctx->lost_reports;
+	monitor_sync_stats(m);
 	if (l->has_tune)
 		run_tune(l);
 	return l->stopping;

@@ -109,6 +109,15 @@ int monitor_check_tids(const struct monitor *m, const struct mon_opts *o)
 	return 0;
 }
 
+void monitor_sync_stats(struct monitor *m)
+{
+	if (!m->nr_recs)
+		return;
+	m->recs[0].lost_events = m->ctx->lost_reports;
+	for (size_t i = 0; i < m->nr_recs; i++)
+		m->recs[i].stats = m->ctx->stats;
+}
+
 size_t monitor_nr_snapshots(const struct monitor *m)
 {
 	size_t n = 0;
@@ -184,10 +193,34 @@ static void show_progress(struct monitor *m)
 		monitor_nr_snapshots(m));
 }
 
+/*
+ * Once, when aggregations keep overrunning (3 or more, and at least 5 %
+ * of them, checked at each sample and at the end): the record's
+ * snapshots are then longer than the interval it states.
+ */
+static void warn_overruns(struct monitor *m)
+{
+	const struct udamon_stats *st = &m->ctx->stats;
+
+	if (m->warned_overruns || st->aggr_overruns < 3 ||
+	    st->aggr_overruns * 20 < st->nr_aggregations)
+		return;
+	m->warned_overruns = true;
+	cli_warn("%llu of %llu aggregations took more than 125%% of the "
+		 "%llu ms aggregation interval (the longest %llu ms): this "
+		 "record does not keep its intervals; the overruns are "
+		 "counted in it (udamon.aggr_overruns). Fewer regions (-n) or "
+		 "longer intervals help", (unsigned long long)st->aggr_overruns,
+		 (unsigned long long)st->nr_aggregations,
+		 (unsigned long long)(m->ctx->attrs.aggr_us / 1000),
+		 (unsigned long long)(st->max_aggr_ns / 1000000));
+}
+
 static int after_sample(struct udamon_ctx *ctx, void *data)
 {
 	struct monitor *m = data;
 
+	warn_overruns(m);
 	reap_child(m);
 	if (m->child_exited || stop_signal)
 		return 1;
@@ -380,7 +413,8 @@ int monitor_run(struct monitor *m)
 	m->start_ns = m->last_progress_ns = udamon_now_ns();
 	err = udamon_ctx_run(m->ctx);
 	running_ctx = NULL;
-	m->recs[0].lost_events = m->ctx->lost_reports;
+	monitor_sync_stats(m);
+	warn_overruns(m);
 	if (err && target_gone(m))
 		err = 0;	/* it ended while we were looking at it */
 	if (err && !stop_signal)

@@ -33,6 +33,7 @@ struct monitor {
 	/* mappings that could not be monitored, and why (the first ones) */
 	char *warnings[MONITOR_MAX_WARNINGS];
 	size_t nr_warnings;
+	bool warned_overruns;	/* said once that intervals were not kept */
 };
 
 /*
@@ -56,6 +57,8 @@ void monitor_finish(struct monitor *m);
 const char *monitor_what(const struct monitor *m, const struct mon_opts *o);
 /* Snapshots recorded so far, over all targets. */
 size_t monitor_nr_snapshots(const struct monitor *m);
+/* Copy the run's counters (lost events, stats) into the records. */
+void monitor_sync_stats(struct monitor *m);
 /* Print how the target ended, if we started it. */
 void monitor_report_exit(const struct monitor *m);
 

@@ -368,20 +368,25 @@ static uint64_t prepare_regions(struct udamon_ctx *ctx)
 
 /*
  * A sample overran when its work left less than a quarter of the interval
- * to sleep: check fewer regions from the next sample on. With room to
- * spare (over half the interval), check more again, up to all.
+ * to sleep. When the work itself took that long (our CPU time, not time
+ * spent waiting for a CPU, which checking less would not save), check
+ * fewer regions from the next sample on; with room to spare (work under a
+ * quarter of the interval), check more again, up to all.
  */
 static void adapt_checks(struct udamon_ctx *ctx, uint64_t left,
 			 uint64_t len, uint64_t checked)
 {
-	uint64_t total = nr_regions_all(ctx);
+	uint64_t total = nr_regions_all(ctx), cpu = udamon_thread_cpu_ns();
+	uint64_t work = cpu - ctx->work_cpu_ns;
 
-	if (left < len / 4) {
+	ctx->work_cpu_ns = cpu;
+	if (left < len / 4)
 		ctx->stats.sample_overruns++;
+	if (work > len * 3 / 4) {
 		ctx->max_checks = checked * 3 / 4;
 		if (ctx->max_checks < MIN_CHECKS)
 			ctx->max_checks = MIN_CHECKS;
-	} else if (left > len / 2 && ctx->max_checks) {
+	} else if (work < len / 4 && ctx->max_checks) {
 		ctx->max_checks += ctx->max_checks / 8 + 1;
 		if (ctx->max_checks >= total)
 			ctx->max_checks = 0;
@@ -413,6 +418,7 @@ static void sample_sleep(struct udamon_ctx *ctx, uint64_t checked)
 	adapt_checks(ctx, left, len, checked);
 	if (ctx->clock.sleep_us)
 		ctx->clock.sleep_us(ctx->clock.data, (nap + 999) / 1000);
+	ctx->work_cpu_ns = udamon_thread_cpu_ns();
 	if (now + nap > deadline + ctx->attrs.aggr_us * 1000)
 		deadline = now + nap;	/* too far behind: start afresh */
 	ctx->wake_ns = deadline;

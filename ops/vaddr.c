@@ -26,6 +26,7 @@
 #include "primitives/target_lock.h"
 #include "primitives/uffd_wp.h"
 #include "ops/vaddr_scope.h"
+#include "ops/vaddr_thp.h"
 
 /* Re-reads of the maps while the process keeps executing new programs. */
 #define REFRESH_TRIES	100
@@ -48,7 +49,13 @@ struct vaddr_target {
 	uint64_t lost;		/* events the source lost, counted so far */
 	uint64_t *pages;	/* this sample's sampling pages, for src */
 	size_t cap_pages;
+	struct vaddr_thp thp;
+	/* how each region is checked in this sample (enum how) */
+	unsigned char *how;
+	size_t cap_how;
 };
+
+enum how { HOW_SKIP, HOW_PAGE, HOW_THP };
 
 static uint64_t now_ns(struct udamon_ctx *ctx)
 {
@@ -151,6 +158,8 @@ static int follow_exec(struct udamon_ctx *ctx, struct vaddr_target *vt)
 	char err[UDAMON_ERRMSG_LEN];
 	int ret;
 
+	vaddr_thp_release(&vt->thp, NULL, -1, &ctx->stats);
+	vt->thp.arms_left = THP_ARMS_PER_AGGR;
 	udamon_uffd_wp_close(vt->wp);
 	vt->wp = NULL;
 	ret = udamon_uffd_wp_open(vt->pid, vt->pidfd, &vt->wp, err, sizeof(err));
@@ -338,6 +347,48 @@ static int arm_fault_source(struct udamon_ctx *ctx, struct udamon_target *t)
 	return ret;
 }
 
+static int grow_how(struct vaddr_target *vt, size_t n)
+{
+	unsigned char *p;
+
+	if (n <= vt->cap_how)
+		return 0;
+	p = realloc(vt->how, n);
+	if (!p)
+		return -ENOMEM;
+	vt->how = p;
+	vt->cap_how = n;
+	return 0;
+}
+
+/*
+ * Arm what tells whether region r's sampling page is written in this
+ * sample: the page itself, or its huge page unit (arming a single page
+ * would split the huge page). 0 or negative errno.
+ */
+static int arm_region(struct vaddr_target *vt, struct udamon_region *r,
+		      unsigned char *how)
+{
+	int ret;
+
+	*how = HOW_SKIP;
+	if (r->unchecked)
+		return 0;
+	ret = udamon_uffd_wp_page(vt->wp, r->sampling_addr, true);
+	if (ret < 0)
+		return ret;
+	*how = HOW_PAGE;
+	if (!(ret & UDAMON_WP_HUGE))
+		return 0;
+	ret = vaddr_thp_arm(&vt->thp, vt->wp, r->sampling_addr & ~(THP_SIZE - 1),
+			    ret);
+	if (ret < 0)
+		return ret;
+	*how = ret ? HOW_THP : HOW_SKIP;
+	r->unchecked = !ret;
+	return 0;
+}
+
 /*
  * DAMON checks one sampling page per region and sample; so do we. Arming
  * only the sampling pages bounds what monitoring costs: at most one write
@@ -366,14 +417,15 @@ static int vaddr_prepare(struct udamon_ctx *ctx)
 			if (ret)
 				return ret;
 		}
+		if (grow_how(vt, t->nr_regions))
+			return -ENOMEM;
 		for (j = 0; j < t->nr_regions; j++) {
-			int ret = udamon_uffd_wp_page(vt->wp,
-						      t->regions[j].sampling_addr,
-						      true);
+			int ret = arm_region(vt, &t->regions[j], &vt->how[j]);
 
 			if (ret >= 0)
 				continue;
 			/* gone or exec'ed: check_accesses follows it */
+			memset(vt->how, HOW_SKIP, t->nr_regions);
 			if (!vaddr_target_valid(ctx, t) ||
 			    !udamon_uffd_wp_mm_alive(vt->wp))
 				break;
@@ -385,6 +437,31 @@ static int vaddr_prepare(struct udamon_ctx *ctx)
 	return 0;
 }
 
+/* Was region r's sampling page (or its huge page unit) written? */
+static int check_region(struct udamon_ctx *ctx, struct vaddr_target *vt,
+			struct udamon_region *r, unsigned char how)
+{
+	uint64_t page = r->sampling_addr & ~4095ULL;
+	int ret;
+
+	if (how == HOW_THP) {
+		ret = vaddr_thp_check(&vt->thp, vt->wp,
+				      page & ~(THP_SIZE - 1), &ctx->stats);
+		if (ret == THP_UNKNOWN)
+			r->unchecked = true;
+		return ret == THP_WRITTEN ? 1 : ret < 0 ? ret : 0;
+	}
+	ret = udamon_uffd_wp_page(vt->wp, page, false);
+	if (ret < 0)
+		return ret;
+	if (ret & UDAMON_WP_HUGE) {
+		/* collapsed into a huge page during the sample: unknown */
+		r->unchecked = true;
+		return 0;
+	}
+	return ret & UDAMON_WP_WRITTEN;
+}
+
 /* Which sampling pages were written during the sample: one report each. */
 static long check_sampling_pages(struct udamon_ctx *ctx,
 				 struct udamon_target *t)
@@ -394,10 +471,13 @@ static long check_sampling_pages(struct udamon_ctx *ctx,
 	long nr = 0;
 	size_t j;
 
-	for (j = 0; j < t->nr_regions; j++) {
+	for (j = 0; j < t->nr_regions && j < vt->cap_how; j++) {
 		uint64_t page = t->regions[j].sampling_addr & ~4095ULL;
-		int ret = udamon_uffd_wp_page(vt->wp, page, false);
+		int ret;
 
+		if (vt->how[j] == HOW_SKIP)
+			continue;
+		ret = check_region(ctx, vt, &t->regions[j], vt->how[j]);
 		if (ret < 0)
 			return ret;
 		if (!ret)
@@ -472,6 +552,10 @@ static int vaddr_check(struct udamon_ctx *ctx)
 		ret = check_target(ctx, t);
 		if (ret)
 			return ret;
+		/* the last sample of an aggregation: restore huge pages */
+		if (vt->wp && ctx->passed_samples >= ctx->next_aggr_sample)
+			vaddr_thp_aggregated(&vt->thp, vt->wp, vt->pidfd,
+					     &ctx->stats);
 		if (vt->src) {
 			/* add what the source lost (the engine counts its own) */
 			uint64_t lost = udamon_fault_source_lost(vt->src);
@@ -487,12 +571,17 @@ void vaddr_release_target(struct udamon_ctx *ctx, struct udamon_target *t)
 {
 	struct vaddr_target *vt = t->ops_data;
 
-	(void)ctx;
 	if (!vt)
 		return;
 	if (vt->src)
 		udamon_fault_source_close(vt->src);
 	free(vt->pages);
+	/* huge pages split by monitoring are given back first */
+	if (vt->wp && udamon_uffd_wp_mm_alive(vt->wp))
+		vaddr_thp_release(&vt->thp, vt->wp, vt->pidfd, &ctx->stats);
+	else
+		vaddr_thp_release(&vt->thp, NULL, -1, &ctx->stats);
+	free(vt->how);
 	/* Closing the only uffd reference drops every registration. */
 	udamon_uffd_wp_close(vt->wp);
 	udamon_target_unlock(vt->lock);
@@ -598,6 +687,7 @@ static int attach_target(struct udamon_ctx *ctx, struct udamon_target *t,
 		return -ENOMEM;
 	vt->pid = t->pid;
 	vt->procfd = -1;
+	vt->thp.arms_left = THP_ARMS_PER_AGGR;
 	t->ops_data = vt;
 	vt->pidfd = (int)syscall(SYS_pidfd_open, t->pid, 0);
 	if (vt->pidfd < 0) {

@@ -21,6 +21,7 @@
 #include "primitives/uffd_wp.h"
 
 #define PAGE_SZ		4096ULL
+#define HUGE_SZ		(2ULL << 20)	/* a PMD on x86-64 and arm64 (4K) */
 /* Number of page_region entries per PAGEMAP_SCAN call. */
 #define VEC_LEN		4096
 /*
@@ -277,7 +278,8 @@ static void arm_gaps(struct udamon_uffd_wp *w, uint64_t s, uint64_t e,
 }
 
 /* Is [s, e) inside the old spans? */
-static bool covered(const struct udamon_uffd_wp *w, uint64_t s, uint64_t e)
+bool udamon_uffd_wp_covers(const struct udamon_uffd_wp *w, uint64_t s,
+			   uint64_t e)
 {
 	size_t lo = 0, hi = w->nr_spans;
 
@@ -313,7 +315,7 @@ int udamon_uffd_wp_sync(struct udamon_uffd_wp *w,
 			ret = push_range(&skipped, &nr_sk, &cap_sk, s, e, false);
 			continue;
 		}
-		if (covered(w, s, e)) {
+		if (udamon_uffd_wp_covers(w, s, e)) {
 			ret = push_range(&spans, &nr_spans, &cap, s, e, true);
 			continue;
 		}
@@ -466,25 +468,113 @@ static const struct udamon_range *span_of(const struct udamon_uffd_wp *w,
 	return NULL;
 }
 
-int udamon_uffd_wp_page(struct udamon_uffd_wp *w, uint64_t addr, bool rearm)
+/* UFFDIO_WRITEPROTECT of [start, end), on or off. */
+int udamon_uffd_wp_protect(struct udamon_uffd_wp *w, uint64_t start,
+			   uint64_t end, bool on)
 {
-	struct page_region one = { 0 };
-	uint64_t page = addr & ~(PAGE_SZ - 1);
+	struct uffdio_writeprotect wp = {
+		.range = { .start = start, .len = end - start },
+		.mode = on ? UFFDIO_WRITEPROTECT_MODE_WP : 0,
+	};
+
+	w->st.nr_protects++;
+	for (;;) {
+		if (ioctl(w->uffd, UFFDIO_WRITEPROTECT, &wp) == 0)
+			return 0;
+		if (errno != EAGAIN && errno != EINTR)
+			return -errno;
+	}
+}
+
+/*
+ * Categories of [start, end) as UDAMON_WP_* bits: WRITTEN when a page
+ * that exists (or, with holes, a hole without a marker) was written since
+ * it was armed, HUGE when the range lies in one PMD-mapped huge page. A
+ * query only reads page tables: no page-table change, no TLB flush.
+ */
+static int query(struct udamon_uffd_wp *w, uint64_t start, uint64_t end,
+		 bool holes)
+{
+	struct page_region v[8];
 	struct pm_scan_arg arg = {
 		.size = sizeof(arg),
-		.flags = rearm ? PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC : 0,
-		.start = page,
-		.end = page + PAGE_SZ,
-		.vec = (uint64_t)(uintptr_t)&one,
-		.vec_len = 1,
-		/* as in udamon_uffd_wp_scan(): existing, written, not zero */
-		.category_mask = PAGE_IS_WRITTEN | PAGE_IS_PFNZERO,
+		.vec = (uint64_t)(uintptr_t)v,
+		.vec_len = 8,
+		/* not the shared zero page (reads map it) */
+		.category_mask = PAGE_IS_PFNZERO,
 		.category_inverted = PAGE_IS_PFNZERO,
-		.category_anyof_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
-		.return_mask = PAGE_IS_WRITTEN,
+		/* the kernel counts holes without a marker as written */
+		.category_anyof_mask = holes ? 0 :
+				       PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
+		.return_mask = PAGE_IS_WRITTEN | PAGE_IS_HUGE |
+			       PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
 	};
+	uint64_t pos = start;
+	int n, i, ret = 0;
+
+	while (pos < end && !(ret & UDAMON_WP_WRITTEN)) {
+		arg.start = pos;
+		arg.end = end;
+		arg.walk_end = 0;
+		n = scan_call(w, &arg);
+		if (n < 0)
+			return n;
+		for (i = 0; i < n; i++) {
+			if (v[i].categories & PAGE_IS_WRITTEN)
+				ret |= UDAMON_WP_WRITTEN;
+			if ((v[i].categories & PAGE_IS_HUGE) &&
+			    v[i].start == start && v[i].end == end)
+				ret |= UDAMON_WP_HUGE;
+			if (!(v[i].categories &
+			      (PAGE_IS_PRESENT | PAGE_IS_SWAPPED)))
+				ret |= UDAMON_WP_HOLE;
+		}
+		if (n < 8 || arg.walk_end <= pos)
+			break;
+		pos = arg.walk_end;
+	}
+	return ret;
+}
+
+static int remapped(struct udamon_uffd_wp *w, int ret)
+{
+	if (ret != -EPERM && ret != -ENOENT)
+		return ret;
+	/* remapped under us: the next sync registers it again */
+	w->stale = true;
+	return 0;
+}
+
+/*
+ * May a marker's page table go under page? Not where its whole 2 MiB
+ * lies in the mapping and holds no page yet: the kernel may still make a
+ * huge page there, and a page table would keep it from ever doing so.
+ */
+static bool populated_near(struct udamon_uffd_wp *w, uint64_t page)
+{
 	const struct udamon_range *span = span_of(w, page);
-	int n;
+	uint64_t s = page & ~(HUGE_SZ - 1), e = s + HUGE_SZ;
+	struct page_region v;
+	struct pm_scan_arg arg = {
+		.size = sizeof(arg),
+		.vec = (uint64_t)(uintptr_t)&v,
+		.vec_len = 1,
+		.category_anyof_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
+	};
+
+	if (s < span->start || e > span->end)
+		return true;
+	arg.start = s;
+	arg.end = e;
+	return scan_call(w, &arg) > 0;
+}
+
+int udamon_uffd_wp_page(struct udamon_uffd_wp *w, uint64_t addr, bool rearm)
+{
+	uint64_t page = addr & ~(PAGE_SZ - 1);
+	const struct udamon_range *span = span_of(w, page);
+	bool holes;
+	int ret;
 
 	/* unregistered memory reads as written: never ask about it */
 	if (!span)
@@ -495,19 +585,53 @@ int udamon_uffd_wp_page(struct udamon_uffd_wp *w, uint64_t addr, bool rearm)
 	 * is not write-protected otherwise). That may allocate a page table:
 	 * only in spans small enough to arm whole (as udamon_uffd_wp_arm).
 	 */
-	if (rearm && span->end - span->start <= ARM_WP_MAX)
-		arg.category_anyof_mask = 0;
-	n = scan_call(w, &arg);
-	if (n == -EPERM || n == -ENOENT) {
-		/* remapped under us: the next sync registers it again */
-		w->stale = true;
+	holes = rearm && span->end - span->start <= ARM_WP_MAX;
+	ret = query(w, page, page + PAGE_SZ, holes);
+	if (ret < 0)
+		return remapped(w, ret);
+	/*
+	 * The marker needs a page table: where the whole 2 MiB around the
+	 * hole is still empty, that would keep the kernel from ever making a
+	 * huge page there. Leave such a hole alone.
+	 */
+	if ((ret & UDAMON_WP_HOLE) && !populated_near(w, page))
 		return 0;
-	}
-	if (n < 0)
-		return n;
-	if (n > 0)
+	ret &= ~UDAMON_WP_HOLE;
+	if (ret & UDAMON_WP_WRITTEN)
 		w->st.nr_written_pages++;
-	return n > 0;
+	/*
+	 * Arming one page of a PMD-mapped huge page would split it: the
+	 * caller decides. Otherwise only a written page is armed again, with
+	 * UFFDIO_WRITEPROTECT, which flushes the TLB after it has let go of
+	 * the page table lock (PAGEMAP_SCAN's re-arm flushes while holding
+	 * it, and the target's faults in the same 2 MiB wait for the IPIs).
+	 */
+	if (rearm && ret == UDAMON_WP_WRITTEN) {
+		int r = udamon_uffd_wp_protect(w, page, page + PAGE_SZ, true);
+
+		if (r < 0)
+			return remapped(w, r);
+	}
+	return ret;
+}
+
+int udamon_uffd_wp_unit(struct udamon_uffd_wp *w, uint64_t start,
+			uint64_t end, bool rearm)
+{
+	int ret;
+
+	if (!udamon_uffd_wp_covers(w, start, end))
+		return 0;
+	ret = query(w, start, end, false);
+	if (ret < 0)
+		return remapped(w, ret);
+	if (rearm && ret == (UDAMON_WP_WRITTEN | UDAMON_WP_HUGE)) {
+		int r = udamon_uffd_wp_protect(w, start, end, true);
+
+		if (r < 0)
+			return remapped(w, r);
+	}
+	return ret;
 }
 
 void udamon_uffd_wp_set_register_only(struct udamon_uffd_wp *w, bool on)

@@ -28,6 +28,7 @@ struct udamon_uffd_wp;
 struct udamon_uffd_wp_stats {
 	uint64_t steal_ns;		/* the injection that got the uffd */
 	uint64_t nr_scans;		/* PAGEMAP_SCAN calls */
+	uint64_t nr_protects;		/* UFFDIO_WRITEPROTECT calls */
 	uint64_t nr_written_pages;	/* harvested so far */
 	uint64_t nr_registered;		/* UFFDIO_REGISTER calls that worked */
 	uint64_t nr_resyncs;		/* harvests that found the maps changed */
@@ -96,14 +97,39 @@ long udamon_uffd_wp_harvest(struct udamon_uffd_wp *w,
 			    udamon_uffd_wp_written_fn fn, void *data);
 bool udamon_uffd_wp_stale(const struct udamon_uffd_wp *w);
 
+/* What a page or unit query found (bits of a non-negative return). */
+#define UDAMON_WP_WRITTEN	1	/* written since armed */
+#define UDAMON_WP_HUGE		2	/* in one PMD-mapped huge page */
+#define UDAMON_WP_HOLE		4	/* (internal) never populated */
+
 /*
  * One page, DAMON style (the sampling page of a region): was it written
- * since it was last armed? With rearm, arm it again in the same call (only
- * a written page costs a page-table change and a TLB flush). Pages outside
- * the registered spans are never written as far as we can tell: 0.
- * Returns 1 written, 0 not, or negative errno.
+ * since it was last armed? With rearm, arm it again (only a written page
+ * costs a page-table change and a TLB flush). A page in a PMD-mapped huge
+ * page is never armed here (that would split the huge page): the result
+ * says HUGE and the caller arms the whole unit (udamon_uffd_wp_unit) or
+ * leaves it. Pages outside the registered spans are never written as far
+ * as we can tell: 0. Returns UDAMON_WP_* bits or negative errno.
  */
 int udamon_uffd_wp_page(struct udamon_uffd_wp *w, uint64_t addr, bool rearm);
+
+/*
+ * A huge page unit [start, end) (2 MiB, aligned, registered): WRITTEN
+ * when any page of it was written since armed, HUGE while it is still
+ * mapped as one huge page. With rearm, a huge, unarmed unit is armed
+ * whole, which keeps it huge; the first write to it then splits it (the
+ * kernel resolves async write-protect faults on 4 KiB entries).
+ */
+int udamon_uffd_wp_unit(struct udamon_uffd_wp *w, uint64_t start,
+			uint64_t end, bool rearm);
+
+/* UFFDIO_WRITEPROTECT of [start, end) on or off; 0 or negative errno. */
+int udamon_uffd_wp_protect(struct udamon_uffd_wp *w, uint64_t start,
+			   uint64_t end, bool on);
+
+/* Is [start, end) inside the registered spans? */
+bool udamon_uffd_wp_covers(const struct udamon_uffd_wp *w, uint64_t start,
+			   uint64_t end);
 
 /*
  * With on, sync registers new mappings without arming them: for

@@ -188,6 +188,14 @@ static void emit_record(struct sink *s, const struct udamon_record *r)
 		emit(s, ", \"fault_source\": ");
 		emit_str(s, r->fault_source);
 	}
+	emit(s, ", \"aggr_overruns\": %llu, \"sample_overruns\": %llu, "
+	     "\"max_aggr_us\": %llu, \"unchecked_samples\": %llu, "
+	     "\"thp_splits\": %llu, \"thp_collapses\": %llu, "
+	     "\"thp_collapse_failures\": %llu",
+	     ull(r->stats.aggr_overruns), ull(r->stats.sample_overruns),
+	     ull(r->stats.max_aggr_ns / 1000), ull(r->stats.unchecked),
+	     ull(r->stats.thp_splits), ull(r->stats.thp_collapses),
+	     ull(r->stats.thp_collapse_failures));
 	emit(s, "},\n\"snapshots\": [");
 	for (i = 0; i < r->nr_snapshots && !s->err; i++) {
 		emit(s, "%s\n", i ? "," : "");

@@ -36,13 +36,19 @@ struct udamon_record {
 	 * object, ignored by damo: nr_cpus (> 0 when snapshot regions hold
 	 * cpu_samples), lost fault events, the filters in words, the process
 	 * id of a vaddr target (0: none), the fault event source that gave
-	 * CPUs and threads ("bpf", "perf", ...; NULL: none).
+	 * CPUs and threads ("bpf", "perf", ...; NULL: none),
+	 * the run's stats.
 	 */
 	int pid;
 	unsigned int nr_cpus;
 	uint64_t lost_events;
 	char *filters_desc;
 	char *fault_source;
+	/*
+	 * The run's counters (overruns, unchecked samples, huge pages split
+	 * and restored), written as udamon keys of every record.
+	 */
+	struct udamon_stats stats;
 };
 
 /* Append a deep copy of snap (its regions and cpu_samples). */

@@ -55,6 +55,8 @@ struct udamon_clock {
 extern const struct udamon_clock udamon_clock_real;
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t udamon_now_ns(void);
+/* CPU time of the calling thread in nanoseconds. */
+uint64_t udamon_thread_cpu_ns(void);
 
 /* ---- access reports and sample filters (docs/FIDELITY.md) ------------- */
 
@@ -304,6 +306,7 @@ struct udamon_ctx {
 	 */
 	uint64_t max_checks;
 	uint64_t check_cursor;
+	uint64_t work_cpu_ns;		/* thread CPU time at the last wake */
 	struct udamon_stats stats;
 
 	/* pending online changes (udamon_ctx_commit) */

@@ -647,6 +647,88 @@ static int fail_check(struct udamon_ctx *ctx)
 	return -EIO;
 }
 
+/*
+ * Region 0 accessed every sample but checked only every 4th; region 1
+ * accessed in every other sample, never checked; region 2 checked always,
+ * accessed in half. The time the check takes (2 ms of a 5 ms sample) is
+ * taken off the sleep, so samples stay 5 ms apart.
+ */
+static void check_some(struct udamon_ctx *ctx, struct script *s)
+{
+	struct udamon_region *r = ctx->targets[0].regions;
+
+	r[0].accessed = true;
+	r[0].unchecked = ctx->passed_samples % 4 != 0;
+	r[1].accessed = ctx->passed_samples % 2;
+	r[1].unchecked = true;
+	r[2].accessed = ctx->passed_samples % 2;
+	((struct fake_clock *)ctx->clock.data)->ns += 2000000;
+}
+
+static void test_unchecked_and_deadline(void **state)
+{
+	struct script s;
+	struct fake_clock c = { 1000000 };
+	struct udamon_ctx *ctx = script_ctx(&s, &c, three_pages, 3);
+	struct udamon_region *r;
+
+	set_intervals(ctx, 5000, 100000, 1000000, 3, 100);	/* L 20 */
+	collect(ctx, &sn);
+	s.check = check_some;
+	assert_int_equal(udamon_ctx_start(ctx), 0);
+	ctx->targets[0].regions[1].last_nr_accesses = 7;
+	for (int i = 0; i < 20; i++)
+		assert_int_equal(udamon_ctx_step(ctx), 0);
+	assert_int_equal(sn.count, 1);
+	/* the first aggregation also holds its last check */
+	assert_int_equal(sn.last.end_time_ns - sn.last.start_time_ns,
+			 102000000);
+	assert_int_equal(ctx->stats.aggr_overruns, 0);
+	assert_int_equal(ctx->stats.sample_overruns, 0);
+	/* 5 of 20 checked, all accessed: 20; never checked: its last 7 */
+	assert_int_equal(sn.regions[0].nr_accesses, 20);
+	assert_int_equal(sn.regions[1].nr_accesses, 7);
+	assert_int_equal(sn.regions[2].nr_accesses, 10);
+	assert_int_equal(ctx->stats.unchecked, 15 + 20);
+	r = ctx->targets[0].regions;
+	assert_int_equal(r[0].nr_checked, 0);	/* reset */
+	assert_int_equal(ctx->aggr_nr_samples, 0);
+	for (int i = 0; i < 20; i++)
+		assert_int_equal(udamon_ctx_step(ctx), 0);
+	/* the check's 2 ms came off the sleep: 20 x 5 ms */
+	assert_int_equal(sn.last.end_time_ns - sn.last.start_time_ns,
+			 100000000);
+	udamon_ctx_free(ctx);
+}
+
+/* The check takes longer than the sample: counted, intervals overrun. */
+static void check_slow(struct udamon_ctx *ctx, struct script *s)
+{
+	((struct fake_clock *)ctx->clock.data)->ns += 6000000;
+}
+
+static void test_overruns_counted(void **state)
+{
+	struct script s;
+	struct fake_clock c = { 1000000 };
+	struct udamon_ctx *ctx = script_ctx(&s, &c, three_pages, 3);
+
+	set_intervals(ctx, 5000, 100000, 1000000, 3, 100);
+	collect(ctx, &sn);
+	s.check = check_slow;
+	assert_int_equal(udamon_ctx_start(ctx), 0);
+	for (int i = 0; i < 40; i++)
+		assert_int_equal(udamon_ctx_step(ctx), 0);
+	assert_int_equal(sn.count, 2);
+	/* each sample: 6 ms of work + the 1.25 ms floor of the sleep */
+	assert_true(sn.last.end_time_ns - sn.last.start_time_ns > 125000000);
+	assert_int_equal(ctx->stats.aggr_overruns, 2);
+	assert_int_equal(ctx->stats.nr_aggregations, 2);
+	assert_true(ctx->stats.sample_overruns >= 39);
+	assert_true(ctx->stats.max_aggr_ns > 125000000);
+	udamon_ctx_free(ctx);
+}
+
 static void test_ops_error(void **state)
 {
 	struct script s;
@@ -678,6 +760,8 @@ int main(void)
 		cmocka_unit_test(test_autotune_in_engine),
 		cmocka_unit_test(test_run_stops),
 		cmocka_unit_test(test_ended_target),
+		cmocka_unit_test(test_unchecked_and_deadline),
+		cmocka_unit_test(test_overruns_counted),
 		cmocka_unit_test(test_ops_error),
 	};
 

@@ -73,6 +73,10 @@ static void build(struct udamon_record *rec, bool goal)
 	rec->pid = 4242;
 	rec->nr_cpus = 2;
 	rec->lost_events = 12;
+	rec->stats = (struct udamon_stats){ .aggr_overruns = 3,
+		.sample_overruns = 40, .max_aggr_ns = 250000000,
+		.unchecked = 77, .thp_splits = 9, .thp_collapses = 8,
+		.thp_collapse_failures = 1 };
 	rec->filters_desc = strdup("allow write, \"quoted\"\n");
 	rec->fault_source = goal ? strdup("bpf") : NULL;
 	assert_int_equal(udamon_record_add_snapshot(rec, &s0), 0);
@@ -96,6 +100,13 @@ static void assert_same(const struct udamon_record *a,
 	assert_int_equal(a->pid, b->pid);
 	assert_int_equal(a->nr_cpus, b->nr_cpus);
 	assert_int_equal(a->lost_events, b->lost_events);
+	assert_int_equal(a->stats.aggr_overruns, b->stats.aggr_overruns);
+	assert_int_equal(a->stats.sample_overruns, b->stats.sample_overruns);
+	assert_int_equal(a->stats.unchecked, b->stats.unchecked);
+	assert_int_equal(a->stats.thp_splits, b->stats.thp_splits);
+	assert_int_equal(a->stats.thp_collapses, b->stats.thp_collapses);
+	assert_int_equal(a->stats.thp_collapse_failures,
+			 b->stats.thp_collapse_failures);
 	assert_string_equal(a->filters_desc, b->filters_desc);
 	if (a->fault_source)
 		assert_string_equal(a->fault_source, b->fault_source);
@@ -263,7 +274,9 @@ static void test_json_layout(void **state)
 	static const char *const age_keys[] = { "usec", "aggr_intervals",
 		NULL };
 	static const char *const ud_keys[] = { "pid", "nr_cpus",
-		"lost_events", "filters", "fault_source", NULL };
+		"lost_events", "filters", "fault_source", "aggr_overruns", "sample_overruns",
+		"max_aggr_us", "unchecked_samples", "thp_splits", "thp_collapses",
+		"thp_collapse_failures", NULL };
 	struct json_object *root, *r, *iv, *goal, *snaps, *s, *reg, *cpus;
 	struct udamon_record rec;
 	char err[256], *text;
@@ -302,6 +315,10 @@ static void test_json_layout(void **state)
 	assert_int_equal(ikey(key(r, "udamon"), "pid"), 4242);
 	assert_int_equal(ikey(key(r, "udamon"), "nr_cpus"), 2);
 	assert_int_equal(ikey(key(r, "udamon"), "lost_events"), 12);
+	assert_int_equal(ikey(key(r, "udamon"), "aggr_overruns"), 3);
+	assert_int_equal(ikey(key(r, "udamon"), "max_aggr_us"), 250000);
+	assert_int_equal(ikey(key(r, "udamon"), "thp_splits"), 9);
+	assert_int_equal(ikey(key(r, "udamon"), "thp_collapses"), 8);
 	assert_string_equal(json_object_get_string(key(key(r, "udamon"),
 			    "filters")), "allow write, \"quoted\"\n");
 
