@@ -195,15 +195,17 @@ static void show_progress(struct monitor *m)
 
 /*
  * Once, when aggregations keep overrunning (3 or more, and at least 5 %
- * of them, checked at each sample and at the end): the record's
- * snapshots are then longer than the interval it states.
+ * of them; while running, only after 20 aggregations, as starting up is
+ * slow): the record's snapshots are then longer than the interval it
+ * states.
  */
-static void warn_overruns(struct monitor *m)
+static void warn_overruns(struct monitor *m, bool at_end)
 {
 	const struct udamon_stats *st = &m->ctx->stats;
 
 	if (m->warned_overruns || st->aggr_overruns < 3 ||
-	    st->aggr_overruns * 20 < st->nr_aggregations)
+	    st->aggr_overruns * 20 < st->nr_aggregations ||
+	    (!at_end && st->nr_aggregations < 20))
 		return;
 	m->warned_overruns = true;
 	cli_warn("%llu of %llu aggregations took more than 125%% of the "
@@ -220,7 +222,7 @@ static int after_sample(struct udamon_ctx *ctx, void *data)
 {
 	struct monitor *m = data;
 
-	warn_overruns(m);
+	warn_overruns(m, false);
 	reap_child(m);
 	if (m->child_exited || stop_signal)
 		return 1;
@@ -414,7 +416,7 @@ int monitor_run(struct monitor *m)
 	err = udamon_ctx_run(m->ctx);
 	running_ctx = NULL;
 	monitor_sync_stats(m);
-	warn_overruns(m);
+	warn_overruns(m, true);
 	if (err && target_gone(m))
 		err = 0;	/* it ended while we were looking at it */
 	if (err && !stop_signal)

@@ -367,8 +367,8 @@ static uint64_t prepare_regions(struct udamon_ctx *ctx)
 #define MIN_CHECKS	16
 
 /*
- * A sample overran when its work left less than a quarter of the interval
- * to sleep. When the work itself took that long (our CPU time, not time
+ * A sample overran when its work left less than half of the interval to
+ * sleep. When the work itself took that long (our CPU time, not time
  * spent waiting for a CPU, which checking less would not save), check
  * fewer regions from the next sample on; with room to spare (work under a
  * quarter of the interval), check more again, up to all.
@@ -380,9 +380,9 @@ static void adapt_checks(struct udamon_ctx *ctx, uint64_t left,
 	uint64_t work = cpu - ctx->work_cpu_ns;
 
 	ctx->work_cpu_ns = cpu;
-	if (left < len / 4)
+	if (left < len / 2)
 		ctx->stats.sample_overruns++;
-	if (work > len * 3 / 4) {
+	if (work > len / 2) {
 		ctx->max_checks = checked * 3 / 4;
 		if (ctx->max_checks < MIN_CHECKS)
 			ctx->max_checks = MIN_CHECKS;
@@ -396,10 +396,11 @@ static void adapt_checks(struct udamon_ctx *ctx, uint64_t left,
 /*
  * Sleep until one sample interval after the last wake-up, so that the
  * work of a sample (prepare, check, aggregation, update) does not stretch
- * the intervals; but at least a quarter of the interval, so that armed
- * pages stay armed long enough to see writes. Time lost beyond that is
- * made up by the next samples, up to an aggregation interval; a longer
- * delay is given up (and shows as an aggregation overrun).
+ * the intervals; but at least half of the interval, so that armed pages
+ * stay armed long enough to see writes (a shorter window sees fewer).
+ * Time lost beyond that is made up by the next samples, up to an
+ * aggregation interval; a longer delay is given up (and shows as an
+ * aggregation overrun).
  */
 static void sample_sleep(struct udamon_ctx *ctx, uint64_t checked)
 {
@@ -414,7 +415,7 @@ static void sample_sleep(struct udamon_ctx *ctx, uint64_t checked)
 	now = now_ns(ctx);
 	deadline = ctx->wake_ns + len;
 	left = deadline > now ? deadline - now : 0;
-	nap = left < len / 4 ? len / 4 : left;
+	nap = left < len / 2 ? len / 2 : left;
 	adapt_checks(ctx, left, len, checked);
 	if (ctx->clock.sleep_us)
 		ctx->clock.sleep_us(ctx->clock.data, (nap + 999) / 1000);

@@ -240,8 +240,8 @@ typedef void (*udamon_snapshot_fn)(struct udamon_ctx *ctx, size_t target_idx,
 /*
  * What the loop and the ops did since the start, for status reports and
  * the record (udamon-only keys). An overrun is a sample that could not
- * sleep at least a quarter of its interval, or an aggregation that took
- * more than 125 % of its interval.
+ * sleep at least half of its interval, or an aggregation that took more
+ * than 125 % of its interval.
  */
 struct udamon_stats {
 	uint64_t nr_samples;

@@ -720,7 +720,7 @@ static void test_overruns_counted(void **state)
 	for (int i = 0; i < 40; i++)
 		assert_int_equal(udamon_ctx_step(ctx), 0);
 	assert_int_equal(sn.count, 2);
-	/* each sample: 6 ms of work + the 1.25 ms floor of the sleep */
+	/* each sample: 6 ms of work + the 2.5 ms floor of the sleep */
 	assert_true(sn.last.end_time_ns - sn.last.start_time_ns > 125000000);
 	assert_int_equal(ctx->stats.aggr_overruns, 2);
 	assert_int_equal(ctx->stats.nr_aggregations, 2);
