@@ -384,6 +384,8 @@ static int set_regs(struct udamon_inject *in, const struct udamon_regs *r)
  * registers found there and finds a syscall instruction in the program
  * the thread runs then (the only moment both are known to belong to it).
  */
+static void keep_restart_allowed(struct udamon_inject *in);
+
 static int interrupt_and_save(struct udamon_inject *in)
 {
 	enum stop_kind kind;
@@ -417,6 +419,7 @@ static int interrupt_and_save(struct udamon_inject *in)
 		errno = -ret;
 		return ptrace_err(in, "GETREGS");
 	}
+	keep_restart_allowed(in);
 	return find_syscall(in->pid, in->tid, &in->syscall_pc, in->err,
 			    in->errlen);
 }
@@ -524,6 +527,8 @@ int udamon_inject_attach(struct udamon_inject *in, pid_t pid, pid_t tid,
 			ret = udamon_seccomp_read(in->tid, &in->seccomp, err,
 						  errlen);
 		if (!ret)
+			keep_restart_allowed(in);
+		if (!ret)
 			break;
 		udamon_inject_detach(in);
 		if (ret != -ESRCH || tid)
@@ -557,22 +562,55 @@ static void test_pause_borrowed(void)
 
 /* ---- seccomp ------------------------------------------------------------ */
 
-int udamon_inject_check(struct udamon_inject *in, long nr,
-			const uint64_t args[6], uint32_t *action)
+/* The filters' answer to nr(args) made at the instruction before ip. */
+static int eval_at(const struct udamon_inject *in, long nr, uint64_t ip,
+		   const uint64_t args[6], uint32_t *act)
 {
 	struct seccomp_data d = {
 		.nr = (int)nr,
 		.arch = udamon_arch_audit_arch,
-		/* the kernel sees the address after the syscall instruction */
-		.instruction_pointer = in->syscall_pc + udamon_arch_syscall_insn_len,
+		.instruction_pointer = ip,
 	};
-	char what[160], name[40];
-	uint32_t act;
-	int i, ret;
+	int i;
 
 	for (i = 0; i < 6; i++)
 		d.args[i] = args[i];
-	ret = udamon_seccomp_eval(&in->seccomp, &d, &act);
+	return udamon_seccomp_eval(&in->seccomp, &d, act);
+}
+
+/*
+ * A thread stopped in a call that resumes through restart_syscall()
+ * (nanosleep, poll, a futex wait with a timeout...) makes that call when
+ * it is let go, through its seccomp filters. Where they would not let
+ * restart_syscall() through, it runs its interrupted call again instead
+ * (a relative timeout then starts over): it is never killed for our stop.
+ */
+static void keep_restart_allowed(struct udamon_inject *in)
+{
+	uint64_t args[6], pc;
+	uint32_t act;
+	long nr;
+
+	if (in->seccomp.mode == SECCOMP_MODE_DISABLED ||
+	    !udamon_arch_restart_block(&in->saved, &nr, &pc, args))
+		return;
+	if (!eval_at(in, SYS_restart_syscall, pc, args, &act) &&
+	    udamon_seccomp_allows(act))
+		return;
+	udamon_arch_restart_in_place(&in->saved);
+	in->modified = true;	/* put back at detach */
+}
+
+int udamon_inject_check(struct udamon_inject *in, long nr,
+			const uint64_t args[6], uint32_t *action)
+{
+	char what[160], name[40];
+	uint32_t act;
+	int ret;
+
+	/* the kernel sees the address after the syscall instruction */
+	ret = eval_at(in, nr, in->syscall_pc + udamon_arch_syscall_insn_len,
+		      args, &act);
 	if (ret)
 		return fail(in, ret,
 			    "process %d, thread %d: a seccomp filter cannot be evaluated (an instruction the kernel does not accept); %s is not made",

@@ -50,6 +50,17 @@ long udamon_arch_syscall_result(const struct udamon_regs *r);
  */
 int udamon_arch_restart_fixup(struct udamon_regs *r);
 
+/*
+ * The thread was stopped in a syscall that resumes through
+ * restart_syscall() (-ERESTART_RESTARTBLOCK: nanosleep, poll, a futex wait
+ * with a timeout...): true, with that syscall's number, the address after
+ * its syscall instruction and its arguments.
+ */
+int udamon_arch_restart_block(const struct udamon_regs *r, long *nr,
+			      uint64_t *pc_after, uint64_t args[6]);
+/* Make such a thread run its interrupted syscall again instead. */
+void udamon_arch_restart_in_place(struct udamon_regs *r);
+
 /* Instruction pointer, for messages and tests. */
 uint64_t udamon_arch_pc(const struct udamon_regs *r);
 /* Stack pointer. */

@@ -104,6 +104,35 @@ int udamon_arch_restart_fixup(struct udamon_regs *r)
 	return 0;
 }
 
+int udamon_arch_restart_block(const struct udamon_regs *r, long *nr,
+			      uint64_t *pc_after, uint64_t args[6])
+{
+	const struct user_regs_struct *x = cx86(r);
+
+	if ((long)x->orig_rax < 0 ||
+	    (long)x->rax != -UDAMON_ERESTART_RESTARTBLOCK)
+		return 0;
+	*nr = (long)x->orig_rax;
+	*pc_after = x->rip;
+	args[0] = x->rdi;
+	args[1] = x->rsi;
+	args[2] = x->rdx;
+	args[3] = x->r10;
+	args[4] = x->r8;
+	args[5] = x->r9;
+	return 1;
+}
+
+void udamon_arch_restart_in_place(struct udamon_regs *r)
+{
+	struct user_regs_struct *x = x86(r);
+
+	x->rax = x->orig_rax;
+	x->rip -= udamon_arch_syscall_insn_len;
+	/* outside a syscall now: the kernel's restart logic leaves it be */
+	x->orig_rax = (uint64_t)-1;
+}
+
 uint64_t udamon_arch_pc(const struct udamon_regs *r)
 {
 	return cx86(r)->rip;

@@ -28,6 +28,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "primitives/compat.h"
@@ -577,6 +578,63 @@ static void test_strict_mode(void **state)
 	end_child(p, ctl);
 }
 
+/*
+ * A thread interrupted in nanosleep() resumes through restart_syscall().
+ * Under a filter that kills on restart_syscall, it must restart its
+ * nanosleep instead: never killed, and no sleep ends early.
+ */
+static void test_no_restart_syscall(void **state)
+{
+	static struct sock_filter f_norestart[] = {
+		LD_ABS(NR), JEQ(SYS_restart_syscall, 0, 1),
+		RET(SECCOMP_RET_KILL_PROCESS), RET(SECCOMP_RET_ALLOW),
+	};
+	struct udamon_seccomp_prog prog = { f_norestart, N(f_norestart) };
+	struct udamon_inject in;
+	uint64_t args[6] = { 0 };
+	struct timespec ts = { 0, 3 * 1000 * 1000 };
+	char err[512];
+	int i, st;
+	long ret;
+	pid_t p;
+
+	(void)state;
+	if (skip_unless_root())
+		skip();
+	p = fork();
+	if (p == 0) {
+		struct sock_fprog fp = { (unsigned short)prog.len, prog.insns };
+		struct timespec t0, t1, d = { 0, 20 * 1000 * 1000 };
+
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+		    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp))
+			_exit(20);
+		for (;;) {
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			if (nanosleep(&d, NULL))
+				_exit(3);
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			if ((t1.tv_sec - t0.tv_sec) * 1000000000L +
+			    t1.tv_nsec - t0.tv_nsec < d.tv_nsec)
+				_exit(4);	/* woke early */
+		}
+	}
+	for (i = 0; i < 30; i++) {
+		nanosleep(&ts, NULL);
+		if (udamon_inject_attach(&in, p, 0, err, sizeof(err)))
+			fail_msg("attach %d: %s", i, err);
+		if (i % 2 &&
+		    udamon_inject_syscall(&in, SYS_getpid, args, &ret) == 0)
+			assert_int_equal(ret, p);
+		udamon_inject_detach(&in);
+		assert_int_equal(waitpid(p, &st, WNOHANG), 0);
+	}
+	nanosleep(&ts, NULL);
+	assert_int_equal(waitpid(p, &st, WNOHANG), 0);	/* alive */
+	kill(p, SIGKILL);
+	waitpid(p, &st, 0);
+}
+
 static int count_fds(pid_t p)
 {
 	char path[64];
@@ -637,6 +695,7 @@ int main(void)
 		cmocka_unit_test(test_against_kernel),
 		cmocka_unit_test(test_read_and_refuse),
 		cmocka_unit_test(test_strict_mode),
+		cmocka_unit_test(test_no_restart_syscall),
 		cmocka_unit_test(test_device_route),
 	};
 
