@@ -130,6 +130,55 @@ static const struct udamon_sim_range sim_ranges[] = {
 	/* the last MiB of the heap: idle */
 };
 
+/*
+ * Access rate, 0..1, of [start, end) in one snapshot: the regions that
+ * overlap it, weighted by the bytes they share with it.
+ */
+static double range_rate(const struct udamon_snapshot *snap, uint64_t start,
+			 uint64_t end, uint64_t aggr_samples)
+{
+	double acc = 0;
+	uint64_t covered = 0;
+
+	for (size_t i = 0; i < snap->nr_regions; i++) {
+		const struct udamon_snapshot_region *r = &snap->regions[i];
+		uint64_t lo = r->start > start ? r->start : start;
+		uint64_t hi = r->end < end ? r->end : end;
+
+		if (lo >= hi)
+			continue;
+		covered += hi - lo;
+		acc += (double)(hi - lo) * r->nr_accesses / aggr_samples;
+	}
+	return covered ? acc / covered : 0;
+}
+
+/* What each simulated range measured, over every snapshot of the run. */
+static void print_range_means(const struct udamon_record *rec)
+{
+	uint64_t l = rec->aggr_us / rec->sample_us;
+	static const char *const what[] = {
+		"written by CPU 0 in every sample",
+		"read by CPU 1 in every sample",
+		"written by CPU 1, each sample with chance 1/2",
+	};
+
+	printf("mean access rate of each range over all %zu aggregations "
+	       "(%.1f s):\n", rec->nr_snapshots,
+	       rec->nr_snapshots * rec->aggr_us / 1e6);
+	for (size_t k = 0; k < sizeof(sim_ranges) / sizeof(sim_ranges[0]);
+	     k++) {
+		double sum = 0;
+
+		for (size_t i = 0; i < rec->nr_snapshots; i++)
+			sum += range_rate(&rec->snapshots[i],
+					  sim_ranges[k].start,
+					  sim_ranges[k].end, l ? l : 1);
+		printf("  %-46s %3.0f %%\n", what[k],
+		       rec->nr_snapshots ? 100 * sum / rec->nr_snapshots : 0);
+	}
+}
+
 static void sim_snapshot(struct udamon_ctx *ctx, size_t t,
 			 const struct udamon_snapshot *snap, void *data)
 {
@@ -177,6 +226,7 @@ static int sim_run(const char *title, bool reports,
 
 		udamon_report_access(stdout, &rec, 1, &ao);
 	}
+	print_range_means(&rec);
 	printf("\n");
 	err = 0;
 out:
@@ -191,10 +241,16 @@ static int demo_sim(void)
 	uint64_t cpu0 = 1;
 	int err;
 
-	printf("Simulated space: [256 MiB, 257 MiB) written by CPU 0, "
-	       "[257 MiB, 258 MiB) read by CPU 1,\n[258 MiB, 259 MiB) written "
-	       "in half of the samples by CPU 1, [259 MiB, 260 MiB) idle; "
-	       "the rest is never accessed.\n\n");
+	printf("Simulated space: [256 MiB, 257 MiB) written by CPU 0 in every "
+	       "sample, [257 MiB, 258 MiB)\nread by CPU 1 in every sample, "
+	       "[258 MiB, 259 MiB) written by CPU 1 in each sample\nwith "
+	       "chance 1/2, [259 MiB, 260 MiB) idle; the rest is never "
+	       "accessed. Each table is\nthe last 100 ms aggregation (20 "
+	       "samples): there the chance-1/2 range counts a\nrandom number "
+	       "of samples around 10 (50 %%); the mean over the 3 s follows "
+	       "below it.\nRegions are adaptive: one that straddles two "
+	       "ranges counts for both (a few %%\non an unwritten range next "
+	       "to a written one).\n\n");
 	err = sim_run("plain monitoring (all accesses)", false, NULL, 0);
 	memset(&f, 0, sizeof(f));
 	f.type = UDAMON_FILTER_WRITE;
@@ -230,6 +286,10 @@ static int parse_demo_args(struct demo_opts *d, int argc, char **argv)
 			if (udamon_parse_time_us(v, 1000000, &d->seconds_us, err,
 						 sizeof(err)))
 				return cli_fail("--seconds: %s", err);
+			if (!d->seconds_us)
+				return cli_fail("--seconds %s: expected a positive "
+						"time (the demo's workload runs "
+						"until the demo stops it)", v);
 		} else {
 			return cli_fail("demo: unknown argument '%s' (see 'udamon "
 					"demo --help')", argv[i]);

@@ -47,8 +47,11 @@ static void record_usage(FILE *f)
 		"  --snapshot DELAY COUNT  record COUNT snapshots, DELAY apart (the\n"
 		"                        first at once; bare numbers are seconds),\n"
 		"                        then stop\n"
-		"  --timeout TIME        stop after TIME (bare numbers are seconds)\n"
-		"  -q, --quiet           no progress or summary lines\n\n%s\n"
+		"  --timeout TIME        stop after TIME (> 0; bare numbers are seconds);\n"
+		"                        a command target still running then gets\n"
+		"                        SIGTERM (SIGKILL 2 s later)\n"
+		"  -q, --quiet           no progress or summary lines (a command\n"
+		"                        target's exit is still reported)\n\n%s\n"
 		"Example:\n"
 		"  udamon record --exp_ops_use_reports y --exp_ops_write_only y \\\n"
 		"      \"./my_app --args\"\n", mon_opts_help);
@@ -107,6 +110,10 @@ static int parse_record_opt(struct record_opts *r, int argc, char **argv,
 		if (udamon_parse_time_us(v, 1000000, &r->timeout_us, err,
 					 sizeof(err)))
 			return cli_fail("--timeout: %s", err);
+		if (!r->timeout_us)
+			return cli_fail("--timeout %s: expected a positive time "
+					 "(without --timeout, recording lasts "
+					 "until the target ends or Ctrl-C)", v);
 		return 1;
 	}
 	if (cli_opt_is(arg, "--output_permission")) {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Does this machine have the mechanism a request needs? (DESIGN.md 1, 5) */
+/* Does this machine have the mechanism a request needs? (README, docs/ARCHITECTURE.md) */
 #ifndef UDAMON_CLI_MECHANISM_H
 #define UDAMON_CLI_MECHANISM_H
 

@@ -24,8 +24,8 @@ const char mon_opts_help[] =
 "  --monitoring_nr_regions_range MIN MAX   (default 10 1000)\n"
 "  -n, --minr MIN  -m, --maxr MAX\n"
 "  --monitoring_intervals_goal BP AGGRS MIN MAX   auto-tune intervals to\n"
-"                               reach access ratio BP (e.g. 4%%)\n"
-"  --monitoring_intervals_autotune   the same as goal 4%% 3 5ms 10s\n"
+"                               reach access ratio BP (e.g. 4%)\n"
+"  --monitoring_intervals_autotune   the same as goal 4% 3 5ms 10s\n"
 "  --sample_primitives {page_table,page_fault}\n"
 "  --exp_ops_use_reports Y/N    check accesses with access reports\n"
 "                               (page_fault primitive)\n"
@@ -57,6 +57,7 @@ void mon_opts_init(struct mon_opts *o)
 	memset(o, 0, sizeof(*o));
 	udamon_attrs_default(&o->attrs);
 	o->ops = MON_OPS_VADDR;
+	o->reports_opt = -1;
 }
 
 void mon_opts_free(struct mon_opts *o)
@@ -141,9 +142,14 @@ static int opt_bp(const char *name, const char *v, uint64_t *out)
 	return opt_u64(name, v, out);
 }
 
+/*
+ * As the kernel's DAMON: a region starts and ends on a page boundary
+ * (start aligned down, end up), so "1-2" is the page [0, 4096).
+ */
 static int parse_regions(struct mon_opts *o, const char *v)
 {
 	char *copy = strdup(v), *save = NULL, *tok;
+	const uint64_t pg = UDAMON_MIN_REGION;
 	struct udamon_range r;
 
 	if (!copy)
@@ -159,6 +165,13 @@ static int parse_regions(struct mon_opts *o, const char *v)
 			free(copy);
 			return cli_fail("--regions: %s", errbuf);
 		}
+		if (r.end > UINT64_MAX - (pg - 1)) {
+			free(copy);
+			return cli_fail("--regions: range '%s' ends past the "
+					 "last page of the address space", tok);
+		}
+		r.start = r.start / pg * pg;
+		r.end = (r.end + pg - 1) / pg * pg;
 		n = realloc(o->regions, (o->nr_regions + 1) * sizeof(*n));
 		if (!n) {
 			free(copy);
@@ -174,7 +187,13 @@ static int parse_regions(struct mon_opts *o, const char *v)
 	for (size_t k = 1; k < o->nr_regions; k++)
 		if (o->regions[k].start < o->regions[k - 1].end)
 			return cli_fail("--regions: ranges in '%s' must be "
-					 "sorted and must not overlap", v);
+					 "sorted and must not overlap once "
+					 "aligned to 4 KiB pages ([%#llx, %#llx) "
+					 "and [%#llx, %#llx))", v,
+					 (unsigned long long)o->regions[k - 1].start,
+					 (unsigned long long)o->regions[k - 1].end,
+					 (unsigned long long)o->regions[k].start,
+					 (unsigned long long)o->regions[k].end);
 	return 0;
 }
 
@@ -193,6 +212,9 @@ static int parse_cpus(struct mon_opts *o, const char *v)
 	o->has_cpus = false;
 	if (udamon_cpulist_parse(v, nr, &o->cpus, errbuf, sizeof(errbuf)))
 		return cli_fail("--exp_ops_cpus: %s", errbuf);
+	if (!udamon_cpumask_weight(&o->cpus))
+		return cli_fail("--exp_ops_cpus: no CPU in '%s': expected a "
+				 "cpulist such as 0-3,8 (or all)", v);
 	/* damo's "all" means no cpumask filter at all */
 	o->has_cpus = strcmp(v, "all") != 0;
 	return 0;
@@ -227,9 +249,9 @@ static int parse_cgroup(struct mon_opts *o, const char *v)
 static int parse_primitives(struct mon_opts *o, const char *v)
 {
 	if (!strcmp(v, "page_table"))
-		o->use_reports = false;
+		o->primitive = "page_table";
 	else if (!strcmp(v, "page_fault"))
-		o->use_reports = true;
+		o->primitive = "page_fault";
 	else
 		return cli_fail("--sample_primitives: unknown primitive '%s': "
 				 "expected page_table or page_fault", v);
@@ -318,8 +340,14 @@ static int parse_single(struct mon_opts *o, const char *name, const char *v)
 		return opt_u64(name, v, &a->max_nr_regions);
 	if (!strcmp(name, "--sample_primitives"))
 		return parse_primitives(o, v);
-	if (!strcmp(name, "--exp_ops_use_reports"))
-		return opt_bool(name, v, &o->use_reports);
+	if (!strcmp(name, "--exp_ops_use_reports")) {
+		bool y;
+
+		if (opt_bool(name, v, &y))
+			return -1;
+		o->reports_opt = y;
+		return 0;
+	}
 	if (!strcmp(name, "--exp_ops_write_only"))
 		return opt_bool(name, v, &o->write_only);
 	if (!strcmp(name, "--exp_ops_cpus"))
@@ -411,13 +439,34 @@ int mon_opts_set_target(struct mon_opts *o, const char *arg)
 	return o->target_cmd ? 0 : -1;
 }
 
+/* --sample_primitives and --exp_ops_use_reports, whatever their order. */
+static int resolve_primitive(struct mon_opts *o)
+{
+	bool fault = o->primitive && !strcmp(o->primitive, "page_fault");
+
+	if (o->primitive && o->reports_opt >= 0 && fault != o->reports_opt)
+		return cli_fail("--sample_primitives %s and --exp_ops_use_reports "
+				 "%s contradict each other: access reports come "
+				 "from the page_fault primitive; give one of them",
+				 o->primitive, o->reports_opt ? "y" : "n");
+	if (o->primitive)
+		o->use_reports = fault;
+	else if (o->reports_opt >= 0)
+		o->use_reports = o->reports_opt;
+	return 0;
+}
+
 /* What the filters and the primitive need, before anything starts. */
 static int check_request(struct mon_opts *o)
 {
+	if (resolve_primitive(o))
+		return -1;
 	if (!o->use_reports && (o->write_only || o->has_cpus || o->nr_tids))
 		return cli_fail("--exp_ops_write_only, --exp_ops_cpus and "
-				 "--exp_ops_tids filter access reports: add "
-				 "--exp_ops_use_reports y");
+				 "--exp_ops_tids filter access reports, which "
+				 "the page_table primitive does not make: %s",
+				 o->primitive ? "use --sample_primitives "
+				 "page_fault" : "add --exp_ops_use_reports y");
 	if (!o->use_reports)
 		return mechanism_check_page_table();
 	if (!o->write_only)

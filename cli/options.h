@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* damo's shared monitoring options (DESIGN.md section 6). */
+/* damo's shared monitoring options (docs/udamon.1, README). */
 #ifndef UDAMON_CLI_OPTIONS_H
 #define UDAMON_CLI_OPTIONS_H
 
@@ -19,6 +19,8 @@ struct mon_opts {
 	struct udamon_range *regions;	/* -r/--regions */
 	size_t nr_regions;
 	bool use_reports;		/* --exp_ops_use_reports or page_fault */
+	const char *primitive;		/* --sample_primitives as given */
+	int reports_opt;		/* --exp_ops_use_reports: -1 unset */
 	bool write_only;
 	bool has_cpus;			/* --exp_ops_cpus other than "all" */
 	struct udamon_cpumask cpus;

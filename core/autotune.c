@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Interval auto-tuning (DESIGN.md section 3): steer the sample interval so
+ * Interval auto-tuning (docs/FIDELITY.md): steer the sample interval so
  * that the observed access events meet intervals_goal.access_bp of the
  * possible ones, at most 2x longer or 0.5x shorter per step.
  */

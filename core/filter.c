@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Sample filters (DESIGN.md section 4): which access reports count.
+ * Sample filters: which access reports count (docs/FIDELITY.md).
  *
  * A filter matches a report when its type's test equals f->matching; a
  * report passes an allow filter it matches and a reject filter it does not

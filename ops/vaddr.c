@@ -622,6 +622,60 @@ static const struct udamon_ops vaddr_ops = {
 
 static int keep_user_ranges(struct vaddr_ctx *v, const struct udamon_target *t);
 
+/* State letter and thread group of pid from /proc (0 when unreadable). */
+static char proc_state(int pid, int *tgid)
+{
+	char path[64], buf[4096], *p;
+	char state = 0;
+	ssize_t n;
+	int fd;
+
+	*tgid = 0;
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	p = strstr(buf, "\nState:");
+	if (p)
+		sscanf(p + 7, " %c", &state);
+	p = strstr(buf, "\nTgid:");
+	if (p)
+		*tgid = (int)strtol(p + 6, NULL, 10);
+	return state;
+}
+
+/* Why pid cannot be monitored although pidfd_open or the pidfd says gone. */
+static int explain_missing(struct udamon_ctx *ctx, int pid, int err)
+{
+	int tgid;
+	char state = proc_state(pid, &tgid);
+
+	if (tgid && tgid != pid) {
+		udamon_ctx_set_error(ctx, "vaddr: %d is a thread of process %d, "
+				     "not a process: give the process id (%d)",
+				     pid, tgid, tgid);
+		return -ESRCH;
+	}
+	if (state == 'Z' || state == 'X') {
+		udamon_ctx_set_error(ctx, "vaddr: process %d has exited (a "
+				     "zombie not yet reaped by its parent): it "
+				     "has no memory left to monitor", pid);
+		return -ESRCH;
+	}
+	if (state || err == -ESRCH || err == -ENOENT) {
+		udamon_ctx_set_error(ctx, "vaddr: no process with pid %d", pid);
+		return -ESRCH;
+	}
+	udamon_ctx_set_error(ctx, "vaddr: pidfd_open(%d): %s", pid,
+			     strerror(-err));
+	return err;
+}
+
 /* Refuse what cannot be monitored; seccomp filters are checked by the injection. */
 static int check_process(struct udamon_ctx *ctx, int procfd, int pid)
 {
@@ -653,6 +707,12 @@ static int check_process(struct udamon_ctx *ctx, int procfd, int pid)
 		struct timespec ts = { 0, 1000 * 1000 };
 
 		fd = openat(procfd, "maps", O_RDONLY | O_CLOEXEC);
+		if (fd < 0 && (errno == EACCES || errno == EPERM)) {
+			udamon_ctx_set_error(ctx,
+					     "vaddr: process %d exists, but its memory map (/proc/%d/maps) cannot be read: %s (a process of another user namespace, or one its security policy protects); it cannot be monitored",
+					     pid, pid, strerror(errno));
+			return -EPERM;
+		}
 		if (fd < 0)
 			goto gone;
 		n = read(fd, buf, 16);
@@ -690,23 +750,13 @@ static int attach_target(struct udamon_ctx *ctx, struct udamon_target *t,
 	vt->thp.arms_left = THP_ARMS_PER_AGGR;
 	t->ops_data = vt;
 	vt->pidfd = (int)syscall(SYS_pidfd_open, t->pid, 0);
-	if (vt->pidfd < 0) {
-		ret = -errno;
-		if (ret == -ESRCH || ret == -EINVAL)
-			udamon_ctx_set_error(ctx, "vaddr: no process with pid %d%s",
-					     t->pid, ret == -EINVAL ? " (a thread id? give the process id)" : "");
-		else
-			udamon_ctx_set_error(ctx, "vaddr: pidfd_open(%d): %s",
-					     t->pid, strerror(-ret));
-		return ret == -EINVAL ? -ESRCH : ret;
-	}
+	if (vt->pidfd < 0)	/* a thread id gets EINVAL, or ENOENT (6.9+) */
+		return explain_missing(ctx, t->pid, -errno);
 	snprintf(path, sizeof(path), "/proc/%d", t->pid);
 	vt->procfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	/* Opened after the pidfd: if the pid is still alive, it is the same. */
-	if (vt->procfd < 0 || !vaddr_target_valid(ctx, t)) {
-		udamon_ctx_set_error(ctx, "vaddr: no process with pid %d", t->pid);
-		return -ESRCH;
-	}
+	if (vt->procfd < 0 || !vaddr_target_valid(ctx, t))
+		return explain_missing(ctx, t->pid, -ESRCH);
 	/* before anything is done to it: one monitor per process */
 	ret = udamon_target_lock(t->pid, &vt->lock, err, sizeof(err));
 	if (ret) {

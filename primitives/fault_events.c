@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Fault event source: which CPU and thread made each page fault of a
- * process (DESIGN.md section 5, "Who wrote it").
+ * process (docs/ARCHITECTURE.md, "Write monitoring of a live process").
  *
  * The BPF source (fault_bpf.c) is tried first; what follows is the perf
  * fallback, used where BPF programs cannot be loaded or attached.

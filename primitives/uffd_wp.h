@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Write-protect monitoring of another process's memory with a userfaultfd
- * stolen from it (DESIGN.md section 5): async write-protect only, so the
+ * stolen from it (docs/ARCHITECTURE.md): async write-protect only, so the
  * kernel resolves every write fault itself and the target never waits on,
  * or loses data to, the monitor. Closing the handle drops every
  * registration.

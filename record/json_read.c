@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Reading damo JSON records (DESIGN.md section 7), plain or zlib-compressed,
+ * Reading damo JSON records (docs/ARCHITECTURE.md), plain or zlib-compressed,
  * written by udamon or by damo. The file is read (and inflated) in chunks
  * and fed to yajl; its events fill the records in place, so a long record
  * never becomes a tree. Every structural problem is reported with the file

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Writing records as damo JSON (DESIGN.md section 7), plain or as a zlib
+ * Writing records as damo JSON (docs/ARCHITECTURE.md), plain or as a zlib
  * stream. The text is streamed, so long records never sit in memory twice.
  */
 #include <errno.h>

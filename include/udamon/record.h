@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * damo-compatible record files (record/): a JSON array of records, one per
- * target (DESIGN.md section 7), plain or as a zlib stream.
+ * target (damo's record format), plain or as a zlib stream.
  */
 #ifndef UDAMON_RECORD_H
 #define UDAMON_RECORD_H

@@ -52,7 +52,7 @@ char *udamon_fmt_time_us(uint64_t us, char *buf, size_t len);	/* "5 ms" */
 char *udamon_fmt_size(uint64_t bytes, char *buf, size_t len);	/* "4.000 KiB" */
 char *udamon_fmt_addr(uint64_t a, char *buf, size_t len);	/* "140,737,..." */
 
-/* ---- cpulist (DESIGN.md section 4) ------------------------------------ */
+/* ---- cpulist (the kernel's bitmap_parselist grammar) ------------------ */
 
 /* Number of possible CPUs from /sys/devices/system/cpu/possible (last + 1). */
 int udamon_possible_cpus(unsigned int *nr);

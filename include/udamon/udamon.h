@@ -373,7 +373,7 @@ int udamon_target_set_regions(struct udamon_target *t,
 			      const struct udamon_range *ranges, size_t nr);
 /*
  * Initial regions: each range evenly split into pieces of about
- * sz = max(total / min_nr_regions, MIN) (DESIGN.md section 3).
+ * sz = max(total / min_nr_regions, MIN), as the kernel's DAMON does.
  */
 int udamon_target_init_regions(struct udamon_target *t,
 			       const struct udamon_range *ranges, size_t nr,

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The record file follows damo's format key by key (DESIGN.md section 7),
+# The record file follows damo's format key by key,
 # in both output types, an old file is kept as .old, and udamon's own
 # reports open it.
 . "$(dirname "$0")/lib.sh"

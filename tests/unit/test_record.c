@@ -203,7 +203,7 @@ static void test_roundtrip_many_records(void **state)
 		udamon_record_free(&recs[i]);
 }
 
-/* ---- the layout of DESIGN.md section 7, key by key ------------------- */
+/* ---- the layout of damo's record, key by key ------------------------- */
 
 static char *slurp(const char *p, size_t *len)
 {
