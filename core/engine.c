@@ -358,6 +358,7 @@ static uint64_t prepare_regions(struct udamon_ctx *ctx)
 		r->accessed = false;
 		r->accessed_cpu = UDAMON_UNKNOWN_CPU;
 		r->unchecked = (i++ + total - first) % total >= n;
+		r->armed_ns = 0;
 	}
 	ctx->check_cursor = first + n;
 	return n;

@@ -55,18 +55,24 @@ static size_t first_ending_after(const struct udamon_target *t, uint64_t addr)
 	return lo;
 }
 
-/* Does [start, end) cover part of r's current sampling page? */
+/*
+ * Does a fault at [start, end) at time t count for r: on its current
+ * sampling page, and not before the ops armed that page?
+ */
 static bool on_sampling_page(const struct udamon_region *r, uint64_t start,
-			     uint64_t end)
+			     uint64_t end, uint64_t t)
 {
 	uint64_t page = r->sampling_addr & ~(uint64_t)(UDAMON_MIN_REGION - 1);
 
+	if (t && r->armed_ns && t < r->armed_ns)
+		return false;
 	return start < page + UDAMON_MIN_REGION && page < end;
 }
 
 /* Mark the regions of t overlapping [start, end); true if any counts. */
 static bool mark_regions(struct udamon_target *t, uint64_t start,
-			 uint64_t end, int cpu, bool sampling_page_only)
+			 uint64_t end, int cpu, bool sampling_page_only,
+			 uint64_t time_ns)
 {
 	bool hit = false;
 
@@ -74,7 +80,8 @@ static bool mark_regions(struct udamon_target *t, uint64_t start,
 	     i < t->nr_regions && t->regions[i].start < end; i++) {
 		struct udamon_region *r = &t->regions[i];
 
-		if (sampling_page_only && !on_sampling_page(r, start, end))
+		if (sampling_page_only &&
+		    !on_sampling_page(r, start, end, time_ns))
 			continue;	/* it only tells who wrote */
 		hit = true;
 		if (r->accessed)	/* once per region per sample */
@@ -105,7 +112,7 @@ static void consume_one(struct udamon_ctx *ctx,
 	if (!udamon_filters_pass(ctx->filters, ctx->nr_filters, rep))
 		return;
 	hit = mark_regions(&ctx->targets[rep->target], addr, end, rep->cpu,
-			   rep->source == UDAMON_REPORT_FAULT);
+			   rep->source == UDAMON_REPORT_FAULT, rep->time_ns);
 	if (hit)
 		ctx->nr_reports_counted++;
 }

@@ -422,6 +422,9 @@ static int vaddr_prepare(struct udamon_ctx *ctx)
 		for (j = 0; j < t->nr_regions; j++) {
 			int ret = arm_region(vt, &t->regions[j], &vt->how[j]);
 
+			/* faults before this count not, as for page checks */
+			if (ret >= 0 && vt->src)
+				t->regions[j].armed_ns = now_ns(ctx);
 			if (ret >= 0)
 				continue;
 			/* gone or exec'ed: check_accesses follows it */

@@ -161,6 +161,12 @@ struct udamon_region {
 	 */
 	bool unchecked;
 	unsigned int nr_checked;	/* samples checked this aggregation */
+	/*
+	 * When the ops armed this sample's sampling page (0: not told). A
+	 * fault report older than that counts not: a write before the arming
+	 * is one that a check of the page would not see either.
+	 */
+	uint64_t armed_ns;
 	int accessed_cpu;	/* CPU of the report that counted this sample */
 	/*
 	 * Per-CPU count of the samples counted in this aggregation, indexed by

@@ -415,6 +415,35 @@ static void test_attribution_counts_as_plain(void **state)
 	assert_true(any_sum > plain_sum * 3 / 2);
 }
 
+/* A fault before its page was armed counts not (a page check misses it). */
+static void test_fault_before_arming(void **state)
+{
+	struct script s;
+	struct fake_clock c = { 0 };
+	struct udamon_ctx *ctx = report_ctx(&s, &c);
+	struct udamon_region *r = &ctx->targets[0].regions[1];	/* [2P,4P) */
+	struct udamon_access_report rep = {
+		.vaddr = 3 * P + 8, .paddr = UDAMON_UNKNOWN_ADDR, .size = 1,
+		.cpu = 0, .tid = 1, .is_write = 1,
+		.source = UDAMON_REPORT_FAULT,
+	};
+
+	r->sampling_addr = 3 * P + 100;
+	r->armed_ns = 5000;
+	rep.time_ns = 4999;
+	assert_int_equal(udamon_ctx_push_report(ctx, &rep), 0);
+	udamon_core_consume_reports(ctx);
+	assert_false(r->accessed);
+	rep.time_ns = 5000;
+	assert_int_equal(udamon_ctx_push_report(ctx, &rep), 0);
+	/* elsewhere in the region: only says who wrote */
+	rep.vaddr = 2 * P;
+	assert_int_equal(udamon_ctx_push_report(ctx, &rep), 0);
+	udamon_core_consume_reports(ctx);
+	assert_true(r->accessed);
+	udamon_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -426,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_binary_search_many),
 		cmocka_unit_test(test_reports_carry_their_target),
 		cmocka_unit_test(test_attribution_counts_as_plain),
+		cmocka_unit_test(test_fault_before_arming),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
