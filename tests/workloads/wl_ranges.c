@@ -12,9 +12,10 @@
  *          migrate     a writer that re-pins itself between CPU 0 and 1
  *                      every few ms; prints its time share per CPU at exit
  *          late-write  a writer thread created after a delay (default 500ms)
- *          sparse      every 5 ms, rewrites (same value) a random pct% of
- *                      the pages (pct=N, default 20): each page is written
- *                      in about pct% of 5 ms periods
+ *          sparse      about every ms (0.5 to 1.5 ms apart, at random, so
+ *                      as not to lock onto a monitor's sampling), rewrites
+ *                      (same value) a random pct% of the pages (pct=N,
+ *                      default 20)
  *
  * (thp: the range is 2 MiB-aligned, a multiple of 2 MiB, and asks for
  * transparent huge pages with MADV_HUGEPAGE; --phys-file F (root): after
@@ -54,7 +55,7 @@
 #define GUARD		(64 * 1024UL)
 #define HPAGE		(2UL << 20)
 #define MIGRATE_MS	5
-#define SPARSE_MS	5
+#define SPARSE_US	1000
 #define MAX_SPECS	64
 
 enum kind { K_WRITE, K_READ, K_IDLE, K_MIGRATE, K_LATE, K_SPARSE };
@@ -257,7 +258,7 @@ static void sparse_loop(struct range *r)
 			if (mix(seed++) % 100 < r->pct)
 				__atomic_store_n(&pg[0], 0, __ATOMIC_RELEASE);
 		}
-		next += SPARSE_MS * 1000000ULL;
+		next += (SPARSE_US / 2 + mix(seed++) % SPARSE_US) * 1000ULL;
 		ts.tv_sec = (time_t)(next / 1000000000ULL);
 		ts.tv_nsec = (long)(next % 1000000000ULL);
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
