@@ -464,6 +464,16 @@ static int skip_unless_root(void)
 }
 
 /* A child with filters installed, blocked in read() on ctl[0]. */
+/* A signal handler that overwrites the stack below the interrupted code. */
+static void scribble(int sig)
+{
+	volatile unsigned char junk[2048];
+	size_t i;
+
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = 0xa5;
+}
+
 static pid_t filtered_child(const struct prog_set *set, bool strict,
 			    int ctl[2])
 {
@@ -478,7 +488,11 @@ static pid_t filtered_child(const struct prog_set *set, bool strict,
 		struct sock_fprog fp;
 		size_t i;
 
+		struct sigaction sa = { .sa_handler = scribble,
+					.sa_flags = SA_RESTART };
+
 		close(ready[0]);
+		sigaction(SIGUSR1, &sa, NULL);
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 			_exit(20);
 		for (i = 0; set && i < set->nr; i++) {
@@ -683,6 +697,33 @@ static void test_device_route(void **state)
 	assert_int_equal(ioctl(uffd, UFFDIO_API, &api), 0);
 	assert_int_equal(count_fds(p), before);
 	close(uffd);
+
+	/*
+	 * Again, under a stream of signals whose handler overwrites the
+	 * stack where the scratch memory lies: each try lays it out anew.
+	 */
+	{
+		pid_t sender = fork();
+		int i, st;
+
+		if (sender == 0) {
+			for (;;) {
+				kill(p, SIGUSR1);
+				usleep(50);
+			}
+		}
+		for (i = 0; i < 20; i++) {
+			struct uffdio_api api2 = { .api = UFFD_API };
+
+			if (udamon_uffd_steal(p, pidfd, &uffd, err, sizeof(err)))
+				fail_msg("steal %d under signals: %s", i, err);
+			assert_int_equal(ioctl(uffd, UFFDIO_API, &api2), 0);
+			close(uffd);
+		}
+		kill(sender, SIGKILL);
+		waitpid(sender, &st, 0);
+	}
+	assert_int_equal(count_fds(p), before);
 	close(pidfd);
 	end_child(p, ctl);
 }
