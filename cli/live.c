@@ -30,7 +30,7 @@ struct live {
 	int index;
 	struct mon_opts opts;		/* the parameters in force */
 	char *args;			/* ... as the options that gave them */
-	const char *command;		/* the target command, if ours */
+	char *command;			/* the target command, if ours */
 	const char *ops_name;
 	uint64_t nr_dropped;		/* old snapshots let go */
 	uint64_t dropped_until_ns;	/* end time of the last of them */
@@ -600,7 +600,7 @@ static int setup(struct live *l, const struct live_params *p)
 	if (o->target_cmd) {
 		if (monitor_spawn(&l->m, o))
 			return -1;
-		l->command = o->target_cmd;
+		l->command = strdup(o->target_cmd);	/* opts change with tune */
 	} else {
 		l->m.pid = o->target_pid;
 	}
@@ -674,5 +674,6 @@ int live_main(const struct live_params *p)
 		err ? "failed" : "stopped");
 	mon_opts_free(&l.opts);
 	free(l.args);
+	free(l.command);
 	return err ? 1 : 0;
 }
