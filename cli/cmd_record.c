@@ -49,12 +49,16 @@ static void record_usage(FILE *f)
 		"                        then stop\n"
 		"  --timeout TIME        stop after TIME (> 0; bare numbers are seconds);\n"
 		"                        a command target still running then gets\n"
-		"                        SIGTERM (SIGKILL 2 s later)\n"
+		"                        SIGTERM (SIGKILL 2 s later; a shell line's\n"
+		"                        programs too)\n"
 		"  -q, --quiet           no progress or summary lines (a command\n"
 		"                        target's exit is still reported)\n\n%s\n"
-		"Example:\n"
+		"Examples:\n"
 		"  udamon record --exp_ops_use_reports y --exp_ops_write_only y \\\n"
-		"      \"./my_app --args\"\n", mon_opts_help);
+		"      \"./my_app --args\"\n"
+		"  udamon record --exp_ops_use_reports y --exp_ops_write_only y \\\n"
+		"      \"cd /srv && FOO=1 ./my_app\"   (the shell and ./my_app,\n"
+		"      a record each)\n", mon_opts_help);
 }
 
 static int parse_snapshot(struct record_opts *r, int argc, char **argv,

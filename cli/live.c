@@ -390,8 +390,9 @@ static int parse_tune(struct live *l, struct mon_opts *n)
 		return cli_fail("tune cannot change the target: monitor %d "
 				"watches process %d, not %d", l->index,
 				l->m.pid, n->target_pid);
+	/* a shell line's tree is monitored with or without the option */
 	if ((n->cgroup && (!l->opts.cgroup || strcmp(n->cgroup, l->opts.cgroup))) ||
-	    n->include_children != l->opts.include_children)
+	    monitor_tree(&l->m, n) != monitor_tree(&l->m, &l->opts))
 		return cli_fail("tune cannot change which processes are "
 				"monitored: monitor %d watches %s (give the "
 				"same --target_cgroup and --include_child_tasks, "
@@ -483,6 +484,9 @@ static void run_tune(struct live *l)
 			      "tune rejected");
 		mon_opts_free(&n);
 	} else {
+		/* the target stays (parse_tune), and l->command points here */
+		n.target_cmd = l->opts.target_cmd;
+		l->opts.target_cmd = NULL;
 		mon_opts_free(&l->opts);
 		l->opts = n;
 		free(l->args);

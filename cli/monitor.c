@@ -44,17 +44,10 @@ static void install_stop_handlers(void)
 
 int monitor_spawn(struct monitor *m, const struct mon_opts *o)
 {
-	bool shell;
-	pid_t pid = spawn_command(o->target_cmd, &shell);
+	pid_t pid = spawn_command(o->target_cmd, &m->shell);
 
 	if (pid < 0)
 		return -1;
-	if (shell && !m->quiet && !o->include_children)
-		fprintf(stderr, "udamon: the target is the shell that runs the "
-			"line (process %d); programs it runs as its children "
-			"are not monitored (end the line with 'exec PROGRAM' "
-			"to monitor PROGRAM, or use --include_child_tasks)\n",
-			pid);
 	m->pid = m->child = pid;
 	return 0;
 }
@@ -349,6 +342,11 @@ static bool target_gone(struct monitor *m)
 	return false;
 }
 
+bool monitor_tree(const struct monitor *m, const struct mon_opts *o)
+{
+	return o->include_children || m->shell;
+}
+
 const char *monitor_what(const struct monitor *m, const struct mon_opts *o)
 {
 	static char buf[4200];
@@ -361,6 +359,9 @@ const char *monitor_what(const struct monitor *m, const struct mon_opts *o)
 		snprintf(buf, sizeof(buf), "the processes of cgroup %s%s",
 			 o->cgroup, o->include_children ?
 			 " and their descendants" : "");
+	else if (m->shell)
+		snprintf(buf, sizeof(buf), "the shell running the command line "
+			 "(process %d) and its descendants", m->pid);
 	else
 		snprintf(buf, sizeof(buf), "process %d%s", m->pid,
 			 o->include_children ? " and its descendants" : "");
@@ -373,7 +374,7 @@ int monitor_setup(struct monitor *m, const struct mon_opts *o)
 		.attribution = o->has_cpus || o->nr_tids,
 		.warn = warn_mapping,
 		.warn_data = m,
-		.include_children = o->include_children,
+		.include_children = monitor_tree(m, o),
 		.cgroup = o->cgroup,
 		.all_processes = o->ops == MON_OPS_PADDR && !o->cgroup,
 		.include_init = o->include_init,
@@ -426,12 +427,18 @@ int monitor_run(struct monitor *m)
 	return 0;
 }
 
-/* We started it, so we end it: SIGTERM, then SIGKILL after 2 s. */
+/*
+ * We started it, so we end it: SIGTERM, then SIGKILL after 2 s; a shell
+ * with what it started (they are targets too, and would run on orphaned).
+ */
 static void end_child(struct monitor *m)
 {
 	if (!m->child || m->child_exited || m->keep_child)
 		return;
-	kill(m->child, SIGTERM);
+	if (m->shell)
+		spawn_signal_tree(m->child, SIGTERM);
+	else
+		kill(m->child, SIGTERM);
 	for (int i = 0; i < 200 && !m->child_exited; i++) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 
@@ -439,7 +446,10 @@ static void end_child(struct monitor *m)
 		reap_child(m);
 	}
 	if (!m->child_exited) {
-		kill(m->child, SIGKILL);
+		if (m->shell)
+			spawn_signal_tree(m->child, SIGKILL);
+		else
+			kill(m->child, SIGKILL);
 		if (waitpid(m->child, &m->child_status, 0) == m->child)
 			m->child_exited = true;
 	}

@@ -20,6 +20,7 @@ struct monitor {
 	size_t nr_recs;
 	pid_t pid;		/* the target */
 	pid_t child;		/* the target, when we started it; else 0 */
+	bool shell;		/* child is /bin/sh -c LINE: its tree is monitored */
 	bool child_exited;
 	int child_status;
 	uint64_t timeout_us;	/* 0: until the target exits or a signal */
@@ -38,7 +39,8 @@ struct monitor {
 
 /*
  * Start o->target_cmd as the target: a simple command directly, a line
- * that needs a shell as "/bin/sh -c cmd", whose process is then the target.
+ * that needs a shell as "/bin/sh -c cmd", whose whole process tree is then
+ * monitored (the shell and every descendant, each a target of its own).
  */
 int monitor_spawn(struct monitor *m, const struct mon_opts *o);
 /* Use an already started child (demo) as the target. */
@@ -53,6 +55,8 @@ bool monitor_stop_signalled(void);
 int monitor_run(struct monitor *m);
 /* End a child we started (if still running) and free everything. */
 void monitor_finish(struct monitor *m);
+/* Are the target's descendants targets too (--include_child_tasks, shell)? */
+bool monitor_tree(const struct monitor *m, const struct mon_opts *o);
 /* "process 42 and its descendants", "the processes of cgroup /x" */
 const char *monitor_what(const struct monitor *m, const struct mon_opts *o);
 /* Snapshots recorded so far, over all targets. */

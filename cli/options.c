@@ -45,10 +45,10 @@ const char mon_opts_help[] =
 "A positional target is a pid, or a command line; monitoring ends when it\n"
 "exits. A simple command is executed directly; a line that needs a shell\n"
 "(lists, pipes, redirections, VAR=value, cd) runs as /bin/sh -c LINE, and\n"
-"the target is that shell: end the line with 'exec PROGRAM' to monitor\n"
-"PROGRAM, or use --include_child_tasks. New programs the target executes\n"
-"are followed. One monitor per process: one that another udamon monitors\n"
-"is refused.\n";
+"the shell's whole process tree is monitored (as --include_child_tasks):\n"
+"each program it runs is a target. New programs a target executes are\n"
+"followed. One monitor per process: one that another udamon monitors is\n"
+"refused.\n";
 
 static char errbuf[512];
 

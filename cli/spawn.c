@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * Starting a command as the target.
+ * Starting a command as the target, and ending what it started.
  *
  * A simple command (words the shell would only quote, expand and split:
  * quotes, $VAR, ~, globs) is expanded here as the shell would and
  * executed directly, so its process is the program's. Anything else (a
  * list, a pipeline, a redirection, a loop, a leading VAR=value, a builtin)
- * runs unchanged as "/bin/sh -c LINE", and the target is that shell; what
- * the shell executes in its own place (exec PROGRAM) is followed, what it
- * starts as children is not.
+ * runs unchanged as "/bin/sh -c LINE". A shell runs most commands as its
+ * children (dash forks even for the last command of a list), so the
+ * monitor then takes the shell's whole process tree as its targets.
  *
  * We return once the child has executed its first program (a close-on-exec
  * pipe tells), never earlier: before that the process is still a copy of
@@ -17,16 +17,27 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <wordexp.h>
 
 #include "cli/cli.h"
 #include "cli/spawn.h"
+#include "primitives/compat.h"
+#include "primitives/proc_list.h"
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct udamon_proc_entry *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
 
 /* Words that mean something to the shell itself, not a program to run. */
 static const char *const shell_words[] = {
@@ -134,4 +145,75 @@ pid_t spawn_command(const char *cmd, bool *shell)
 	pid = spawn_argv(cmd, we.we_wordv[0], we.we_wordv);
 	wordfree(&we);
 	return pid;
+}
+
+/* Is pid, with parent ppid, in list (sorted by pid)? */
+static bool listed(const struct udamon_proc_entry *list, size_t nr, int pid,
+		   int ppid)
+{
+	size_t lo = 0, hi = nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (list[mid].pid == pid)
+			return list[mid].ppid == ppid && list[mid].state != 'Z';
+		if (list[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/*
+ * Each descendant is held by a pidfd, then found again with the same
+ * parent: the process signalled is the one listed, never a reuse of its
+ * pid. The root goes first, so that a shell starts nothing more.
+ */
+static void signal_listed(const struct udamon_proc_entry *list, size_t nr,
+			  pid_t root, const int *desc, size_t nr_desc, int sig)
+{
+	struct udamon_proc_entry *now = NULL;
+	size_t nr_now = 0;
+	int *fds = malloc(nr_desc * sizeof(*fds));
+
+	if (!fds) {
+		kill(root, sig);
+		return;
+	}
+	for (size_t i = 0; i < nr_desc; i++)
+		fds[i] = (int)syscall(SYS_pidfd_open, desc[i], 0);
+	if (udamon_proc_list(&now, &nr_now))
+		nr_now = 0;
+	kill(root, sig);
+	for (size_t i = 0; i < nr_desc; i++) {
+		struct udamon_proc_entry key = { .pid = desc[i] };
+		const struct udamon_proc_entry *e;
+
+		e = bsearch(&key, list, nr, sizeof(*list), cmp_entry);
+		if (fds[i] >= 0 && e && listed(now, nr_now, e->pid, e->ppid))
+			syscall(SYS_pidfd_send_signal, fds[i], sig, NULL, 0);
+		if (fds[i] >= 0)
+			close(fds[i]);
+	}
+	free(now);
+	free(fds);
+}
+
+void spawn_signal_tree(pid_t root, int sig)
+{
+	struct udamon_proc_entry *list;
+	size_t nr, nr_desc = 0;
+	int *desc = NULL, r = root;
+
+	if (udamon_proc_list(&list, &nr)) {
+		kill(root, sig);
+		return;
+	}
+	if (udamon_proc_descendants(list, nr, &r, 1, &desc, &nr_desc))
+		nr_desc = 0;
+	signal_listed(list, nr, root, desc, nr_desc, sig);
+	free(desc);
+	free(list);
 }

@@ -13,4 +13,11 @@
  */
 pid_t spawn_command(const char *cmd, bool *shell);
 
+/*
+ * Send sig to root (a child of ours, not yet reaped), then to every
+ * process that was its descendant just before: the programs a shell
+ * started, which its end would otherwise leave running.
+ */
+void spawn_signal_tree(pid_t root, int sig);
+
 #endif

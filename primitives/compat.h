@@ -93,6 +93,9 @@ struct pm_scan_arg {
 #ifndef SYS_pidfd_getfd
 #define SYS_pidfd_getfd		438
 #endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal	424
+#endif
 
 /* ---- syscall restart codes (kernel-internal, seen by ptrace) --------- */
 

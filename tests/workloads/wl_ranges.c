@@ -3,8 +3,8 @@
  * wl_ranges: the ground-truth workload. Each SPEC maps one range (its own
  * private anonymous mapping between PROT_NONE guards) and gives it a thread:
  *
- *   wl_ranges [--seconds S] [--addr-file F] [--phys-file F] [--wait-signal]
- *             [--start-delay MS] SPEC...
+ *   wl_ranges [--seconds S] [--addr-file F] [--phys-file F] [--pid-file F]
+ *             [--wait-signal] [--start-delay MS] SPEC...
  *   SPEC = NAME:KIND:SIZE[:cpu=N][:tid-file=F][:delay=MS][:pct=N][:thp]
  *   KIND = write       a thread writes the range continuously
  *          read        a thread only reads it
@@ -25,6 +25,8 @@
  * 2 MiB-aligned frame, flagged THP in /proc/kpageflags), else exit 3)
  * Once all is set up it writes "NAME START END TID" lines (hex addresses,
  * TID 0 when the range has no thread yet) to the addr file (atomically),
+ * (--pid-file: its process id goes to F, atomically, before anything else,
+ * for a caller that cannot tell it, e.g. a shell line's child)
  * (--start-delay: sleep MS before mapping and starting anything, so that a
  * monitor attaches first and thread ids in a fresh pid namespace are
  * predictable)
@@ -524,13 +526,13 @@ static int write_phys_file(const char *path)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: wl_ranges [--seconds S] [--addr-file F] [--phys-file F] [--wait-signal] [--start-delay MS] NAME:KIND:SIZE[:cpu=N][:tid-file=F][:delay=MS]...\n");
+	fprintf(stderr, "usage: wl_ranges [--seconds S] [--addr-file F] [--phys-file F] [--pid-file F] [--wait-signal] [--start-delay MS] NAME:KIND:SIZE[:cpu=N][:tid-file=F][:delay=MS]...\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	const char *addr_file = NULL, *phys_file = NULL;
+	const char *addr_file = NULL, *phys_file = NULL, *pid_file = NULL;
 	double seconds = 10;
 	bool wait_signal = false;
 	unsigned long start_delay_ms = 0;
@@ -552,6 +554,8 @@ int main(int argc, char **argv)
 			addr_file = argv[++i];
 		} else if (!strcmp(argv[i], "--phys-file") && i + 1 < argc) {
 			phys_file = argv[++i];
+		} else if (!strcmp(argv[i], "--pid-file") && i + 1 < argc) {
+			pid_file = argv[++i];
 		} else if (!strcmp(argv[i], "--wait-signal")) {
 			wait_signal = true;
 		} else if (!strcmp(argv[i], "--start-delay") && i + 1 < argc) {
@@ -572,6 +576,8 @@ int main(int argc, char **argv)
 	if (!nr_ranges)
 		usage();
 
+	if (pid_file)
+		write_tid_file(pid_file, (int)getpid());
 	if (start_delay_ms)
 		usleep(start_delay_ms * 1000);
 	signal(SIGTERM, on_stop);
