@@ -160,7 +160,8 @@ static void print_status(struct json_object *st)
 	       u(st, "sample_overruns"), u(st, "unchecked_samples"));
 	printf("    huge pages: %llu split by writes to armed ones, %llu "
 	       "restored\n", u(st, "thp_splits"), u(st, "thp_collapses"));
-	printf("    mappings not monitored: %s\n", nw ? "" : "none");
+	printf("    not monitored (mappings, processes): %s\n",
+	       nw ? "" : "none");
 	for (size_t i = 0; i < nw; i++)
 		printf("        %s\n",
 		       json_object_get_string(json_object_array_get_idx(w, i)));

@@ -44,7 +44,8 @@ for c in a b; do
 		"$TMP/$c.addr" --pid "$pid" >"$TMP/heat" ||
 		fail "no record of child $c (process $pid)"
 	note "child $c (process $pid):"; cat "$TMP/heat"
-	expect_hot hot; expect_cold idle
+	# two writers share 2 CPUs with the rest: a low bar for hot
+	expect_hot hot 0.1; expect_cold idle
 done
 
 note "the same without --include_child_tasks: the script only"
