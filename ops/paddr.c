@@ -52,7 +52,10 @@ struct armed {
 	uint32_t proc;
 	uint64_t vaddr;
 	uint64_t pfn;
+	bool unit;		/* its whole huge page unit is armed */
 };
+
+#define THP_UNIT	(2ULL << 20)
 
 struct paddr_ctx {
 	struct udamon_ctx *procs;	/* the processes, as vaddr targets */
@@ -270,6 +273,9 @@ static int paddr_update(struct udamon_ctx *ctx)
 
 static int arm(struct paddr_ctx *p, const struct rev_entry *e)
 {
+	bool unit;
+	int ret;
+
 	uint32_t proc = (uint32_t)(e->key & ((1ULL << PROC_BITS) - 1));
 	uint64_t pfn = e->key >> PROC_BITS;
 	struct udamon_target *t = &p->procs->targets[proc];
@@ -281,8 +287,23 @@ static int arm(struct paddr_ctx *p, const struct rev_entry *e)
 		p->nr_stale++;
 		return 0;
 	}
-	if (udamon_uffd_wp_page(wp, e->vaddr, true) < 0)
+	ret = udamon_uffd_wp_page(wp, e->vaddr, true);
+	if (ret < 0)
 		return 0;	/* gone or exec'ed meanwhile */
+	/*
+	 * In a PMD-mapped huge page: arm the whole unit (arming one page
+	 * would split it), which is one physical 2 MiB block. A write then
+	 * splits it; paddr leaves it split, at the same physical address
+	 * (collapsing it again would move it).
+	 */
+	unit = ret & UDAMON_WP_HUGE;
+	if (unit) {
+		uint64_t u = e->vaddr & ~(THP_UNIT - 1);
+
+		if (!udamon_uffd_wp_covers(wp, u, u + THP_UNIT) ||
+		    udamon_uffd_wp_protect(wp, u, u + THP_UNIT, true) < 0)
+			return 0;
+	}
 	if (p->nr_armed == p->cap_armed) {
 		size_t cap = p->cap_armed ? p->cap_armed * 2 : 256;
 		struct armed *n = realloc(p->armed, cap * sizeof(*n));
@@ -292,7 +313,7 @@ static int arm(struct paddr_ctx *p, const struct rev_entry *e)
 		p->armed = n;
 		p->cap_armed = cap;
 	}
-	p->armed[p->nr_armed++] = (struct armed){ proc, e->vaddr, pfn };
+	p->armed[p->nr_armed++] = (struct armed){ proc, e->vaddr, pfn, unit };
 	return 0;
 }
 
@@ -358,6 +379,17 @@ static int paddr_prepare(struct udamon_ctx *ctx)
 	return p->attribution ? arm_sources(ctx) : 0;
 }
 
+/* Was the armed page (or its unit) written? Unknown reads as no. */
+static bool written(struct udamon_uffd_wp *wp, const struct armed *a)
+{
+	uint64_t u = a->vaddr & ~(THP_UNIT - 1);
+	int ret = a->unit ? udamon_uffd_wp_unit(wp, u, u + THP_UNIT, false) :
+		udamon_uffd_wp_page(wp, a->vaddr, false);
+
+	/* still one huge page: not written (or replaced by a new one) */
+	return ret > 0 && (ret & UDAMON_WP_WRITTEN) && !(ret & UDAMON_WP_HUGE);
+}
+
 struct event_arg {
 	struct udamon_ctx *ctx;
 	uint32_t proc;
@@ -368,7 +400,8 @@ static int push_event(const struct udamon_access_report *e, void *data)
 {
 	struct event_arg *a = data;
 	struct paddr_ctx *p = pctx(a->ctx);
-	struct armed key = { a->proc, e->vaddr & ~((1ULL << PAGE_SHIFT) - 1), 0 };
+	struct armed key = { .proc = a->proc,
+			     .vaddr = e->vaddr & ~((1ULL << PAGE_SHIFT) - 1) };
 	const struct armed *hit;
 	struct udamon_access_report r = *e;
 
@@ -431,7 +464,7 @@ static int paddr_check(struct udamon_ctx *ctx)
 		};
 
 		wp = vaddr_target_wp(&p->procs->targets[a->proc]);
-		if (!wp || udamon_uffd_wp_page(wp, a->vaddr, false) <= 0)
+		if (!wp || !written(wp, a))
 			continue;
 		/* written, but the same physical page? (not a copy on write) */
 		if (!still_maps(p, a->proc, a->vaddr, a->pfn)) {
