@@ -10,7 +10,9 @@
 #   become hot;
 # - the regions are the default (the largest System RAM block), 1000 of
 #   them, so that a 2 MiB block spans several whole regions (cold: <= 0.1,
-#   as a region may straddle two blocks);
+#   as a region may straddle two blocks); under TCG a sample takes far
+#   longer than asked and intervals count samples, so the ops update (which
+#   indexes the new process) is set to every 10 samples (-u 200ms);
 # - a machine-wide monitor killed with -9 leaves every process running
 #   with its data intact and no registration ("uw") in any smaps.
 . "$(dirname "$0")/lib.sh"
@@ -30,7 +32,7 @@ wl_ranges --seconds 0 --addr-file /tmp/a.addr --phys-file /tmp/a.phys \
 	idle:idle:4M:thp hot:write:4M:thp reader:read:4M:thp &
 a=$!
 wait_file /tmp/a.phys
-udamon record $WO -s 10ms -a 100ms -u 500ms -n 1000 -m 2000 --timeout 8 \
+udamon record $WO -s 20ms -a 200ms -u 200ms -n 1000 -m 2000 --timeout 15 \
 	-o /tmp/paddr.data 2>/tmp/paddr.err &
 m=$!
 sleep 1
