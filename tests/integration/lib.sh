@@ -128,3 +128,13 @@ exited() {
 	! kill -0 "$1" 2>/dev/null ||
 		grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
 }
+
+# expect_hotter HOT COLD: HOT was measured (>= 0.03: a writer pinned to one
+# CPU of a heavily loaded 2-CPU machine may get a tenth of it) and is well
+# above COLD (>= 4 x COLD + 0.01), in the last heat.
+expect_hotter() {
+	local h c; h=$(rate "$1"); c=$(rate "$2")
+	[ -n "$h" ] && [ -n "$c" ] || fail "no range $1 or $2"
+	awk -v h="$h" -v c="$c" 'BEGIN { exit !(h >= 0.03 && h >= 4 * c + 0.01) }' ||
+		fail "range $1 ($h) should be hot against range $2 ($c)"
+}
