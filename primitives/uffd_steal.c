@@ -395,7 +395,7 @@ static int choose_route(struct steal *s, enum route *route, bool *fallback)
 	snprintf(why, sizeof(why), "%s", s->err);
 	if (!udamon_seccomp_is_errno(act))
 		return fail(s, ret,
-			    "%.300s; a filter that does more than fail userfaultfd() with an error forbids it outright (no other way is tried)",
+			    "%.300s; udamon takes the /dev/userfaultfd way only where the filters fail userfaultfd() with an error",
 			    why);
 	ret = device_route_allowed(s);
 	if (ret) {
