@@ -46,9 +46,10 @@ int udamon_inject_attach(struct udamon_inject *in, pid_t pid, pid_t tid,
 
 /*
  * What the seized thread's seccomp filters do with nr(args) made at our
- * syscall instruction: 0 when they let it through (ALLOW or LOG), with
- * their return value in *action when not NULL; else -EPERM with a message
- * naming the call and the action, or -EINVAL when a filter cannot be run.
+ * syscall instruction: 0 when they let it through (ALLOW or LOG), else
+ * -EPERM with a message naming the call and the action; in both cases
+ * their return value goes to *action (when not NULL). -EINVAL when a
+ * filter cannot be run.
  */
 int udamon_inject_check(struct udamon_inject *in, long nr,
 			const uint64_t args[6], uint32_t *action);
