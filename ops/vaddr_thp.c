@@ -165,6 +165,8 @@ static void restore_some(struct vaddr_thp *h, struct udamon_uffd_wp *w,
 		else
 			st->thp_collapses++;
 	}
+	if (!n)
+		return;		/* h->split may be NULL: no memmove of it */
 	memmove(h->split, h->split + n, (h->nr_split - n) * sizeof(*h->split));
 	h->nr_split -= n;
 }
