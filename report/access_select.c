@@ -113,7 +113,8 @@ int access_select(const struct udamon_record *recs, size_t nr,
 		sel[i] = recs[i];
 		sel[i].snapshots = NULL;
 		sel[i].nr_snapshots = sel[i].cap_snapshots = 0;
-		sel[i].filters_desc = NULL;
+		sel[i].filters_desc = NULL;	/* the strings stay recs[i]'s */
+		sel[i].fault_source = NULL;
 		for (s = 0; s < recs[i].nr_snapshots && !err; s++)
 			if (o->last_only ? s + 1 == recs[i].nr_snapshots :
 			    snapshot_wanted(s, o))
