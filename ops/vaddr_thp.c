@@ -159,8 +159,6 @@ static void restore_some(struct vaddr_thp *h, struct udamon_uffd_wp *w,
 {
 	size_t i, n = h->nr_split < budget ? h->nr_split : budget;
 
-	if (!n)
-		return;		/* (h->split may be NULL: no memmove of it) */
 	for (i = 0; i < n; i++) {
 		if (restore(w, pidfd, h->split[i]))
 			st->thp_collapse_failures++;
