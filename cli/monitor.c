@@ -263,7 +263,26 @@ static int setup_record(struct monitor *m, const struct mon_opts *o)
 	return r->filters_desc ? 0 : cli_fail("out of memory");
 }
 
-/* paddr: one target, physical ranges: -r, else damo's System RAM block. */
+/* paddr --numa_node: the node's memory blocks. */
+static int numa_regions(struct udamon_ctx *ctx, const struct mon_opts *o)
+{
+	struct udamon_range *r;
+	char err[512];
+	size_t n;
+	int ret;
+
+	if (udamon_paddr_numa_ranges(o->numa_node, &r, &n, err, sizeof(err)))
+		return cli_fail("%s", err);
+	ret = udamon_target_init_regions(&ctx->targets[0], r, n,
+					 o->attrs.min_nr_regions);
+	free(r);
+	return ret ? cli_fail("out of memory") : 0;
+}
+
+/*
+ * paddr: one target, physical ranges: -r, --numa_node, else damo's
+ * System RAM block.
+ */
 static int setup_paddr_target(struct udamon_ctx *ctx, const struct mon_opts *o)
 {
 	struct udamon_range ram;
@@ -278,6 +297,8 @@ static int setup_paddr_target(struct udamon_ctx *ctx, const struct mon_opts *o)
 			return cli_fail("cannot set the given regions");
 		return 0;
 	}
+	if (o->numa_node >= 0)
+		return numa_regions(ctx, o);
 	if (udamon_paddr_default_range(&ram, err, sizeof(err)))
 		return cli_fail("--ops paddr: %s; give the physical ranges "
 				"with -r", err);

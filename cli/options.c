@@ -42,6 +42,7 @@ const char mon_opts_help[] =
 "                               and go (udamon only); with --ops paddr,\n"
 "                               the processes seen in physical memory\n"
 "  --include_init               paddr: attach pid 1 too (udamon only)\n"
+"  --numa_node N                paddr: monitor the memory of NUMA node N\n"
 "A positional target is a pid, or a command line; monitoring ends when it\n"
 "exits. A simple command is executed directly; a line that needs a shell\n"
 "(lists, pipes, redirections, VAR=value, cd) runs as /bin/sh -c LINE, and\n"
@@ -57,6 +58,7 @@ void mon_opts_init(struct mon_opts *o)
 	memset(o, 0, sizeof(*o));
 	udamon_attrs_default(&o->attrs);
 	o->ops = MON_OPS_VADDR;
+	o->numa_node = -1;
 	o->reports_opt = -1;
 }
 
@@ -356,6 +358,16 @@ static int parse_single(struct mon_opts *o, const char *name, const char *v)
 		return parse_tids(o, v);
 	if (!strcmp(name, "--target_cgroup"))
 		return parse_cgroup(o, v);
+	if (!strcmp(name, "--numa_node")) {
+		uint64_t n;
+
+		if (udamon_parse_u64(v, &n, errbuf, sizeof(errbuf)) || n > 4095)
+			return cli_fail("--numa_node: invalid node '%s': expected "
+					 "a NUMA node number (see /sys/devices/"
+					 "system/node/online)", v);
+		o->numa_node = (int)n;
+		return 0;
+	}
 	return 1;
 }
 
@@ -368,7 +380,7 @@ static const struct {
 	{ "-n", "--minr" }, { "-m", "--maxr" }, { NULL, "--sample_primitives" },
 	{ NULL, "--exp_ops_use_reports" }, { NULL, "--exp_ops_write_only" },
 	{ NULL, "--exp_ops_cpus" }, { NULL, "--exp_ops_tids" },
-	{ NULL, "--target_cgroup" },
+	{ NULL, "--target_cgroup" }, { NULL, "--numa_node" },
 };
 
 int mon_opts_parse_one(struct mon_opts *o, int argc, char **argv, int *i)
@@ -493,8 +505,14 @@ int mon_opts_check_target(struct mon_opts *o)
 		return cli_fail("--include_child_tasks follows the processes of "
 				 "a vaddr target; --ops paddr already sees every "
 				 "process of its scope");
+	if (o->ops == MON_OPS_PADDR && o->numa_node >= 0 && o->nr_regions)
+		return cli_fail("--numa_node %d and -r both give the physical "
+				 "ranges: give one of them", o->numa_node);
 	if (o->ops == MON_OPS_PADDR)
 		return 0;
+	if (o->numa_node >= 0)
+		return cli_fail("--numa_node is for --ops paddr (physical "
+				 "memory of a NUMA node)");
 	if (o->include_init)
 		return cli_fail("--include_init is for --ops paddr (pid 1 is "
 				 "left out of the machine's processes otherwise)");

@@ -30,6 +30,7 @@ struct mon_opts {
 	bool include_children;		/* --include_child_tasks */
 	char *cgroup;			/* --target_cgroup, resolved */
 	bool include_init;		/* --include_init */
+	int numa_node;			/* --numa_node; -1: none */
 };
 
 void mon_opts_init(struct mon_opts *o);

@@ -16,6 +16,7 @@
  * fault event source watches the pages armed in it, and its faults on
  * them become the reports, with the CPU and thread that wrote.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -575,5 +576,106 @@ int udamon_paddr_default_range(struct udamon_range *out, char *err,
 		snprintf(err, errlen, "no System RAM block in /proc/iomem (not root? its addresses read as 0 otherwise)");
 		return -ENOENT;
 	}
+	return 0;
+}
+
+/* A hex number from a sysfs file (block_size_bytes). */
+static int read_hex(const char *path, uint64_t *out)
+{
+	FILE *f = fopen(path, "re");
+	unsigned long long v;
+	int ok;
+
+	if (!f)
+		return -errno;
+	ok = fscanf(f, "%llx", &v) == 1;
+	fclose(f);
+	if (!ok)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static bool block_online(const char *node_dir, const char *name)
+{
+	char path[512], state[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/state", node_dir, name);
+	f = fopen(path, "re");
+	if (!f)
+		return true;	/* no state file: always online */
+	if (!fgets(state, sizeof(state), f))
+		state[0] = '\0';
+	fclose(f);
+	return !strncmp(state, "online", 6);
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct udamon_range *x = a, *y = b;
+
+	return (x->start > y->start) - (x->start < y->start);
+}
+
+int udamon_paddr_numa_ranges(int node, struct udamon_range **out, size_t *nr,
+			     char *err, size_t errlen)
+{
+	char dir[128];
+	struct udamon_range *r = NULL, *tmp;
+	size_t n = 0, cap = 0, j = 0;
+	struct dirent *de;
+	uint64_t bs = 0;
+	DIR *d;
+
+	*out = NULL;
+	*nr = 0;
+	if (read_hex("/sys/devices/system/memory/block_size_bytes", &bs) || !bs) {
+		snprintf(err, errlen, "cannot read the memory block size from /sys/devices/system/memory/block_size_bytes");
+		return -ENOENT;
+	}
+	snprintf(dir, sizeof(dir), "/sys/devices/system/node/node%d", node);
+	d = opendir(dir);
+	if (!d) {
+		snprintf(err, errlen, "--numa_node %d: no such NUMA node (%s): see /sys/devices/system/node/online",
+			 node, dir);
+		return -ENOENT;
+	}
+	while ((de = readdir(d))) {
+		char *end;
+		unsigned long long idx;
+
+		if (strncmp(de->d_name, "memory", 6))
+			continue;
+		idx = strtoull(de->d_name + 6, &end, 10);
+		if (end == de->d_name + 6 || *end || !block_online(dir, de->d_name))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			tmp = realloc(r, cap * sizeof(*r));
+			if (!tmp) {
+				free(r);
+				closedir(d);
+				return -ENOMEM;
+			}
+			r = tmp;
+		}
+		r[n++] = (struct udamon_range){ idx * bs, (idx + 1) * bs };
+	}
+	closedir(d);
+	if (!n) {
+		free(r);
+		snprintf(err, errlen, "--numa_node %d: the node has no online memory", node);
+		return -ENOENT;
+	}
+	qsort(r, n, sizeof(*r), cmp_range);
+	for (size_t i = 1; i < n; i++) {		/* merge adjacent blocks */
+		if (r[i].start == r[j].end)
+			r[j].end = r[i].end;
+		else
+			r[++j] = r[i];
+	}
+	*out = r;
+	*nr = j + 1;
 	return 0;
 }

@@ -113,5 +113,12 @@ uint64_t udamon_paddr_stale(const struct udamon_ctx *ctx);
  */
 int udamon_paddr_default_range(struct udamon_range *out, char *err,
 			       size_t errlen);
+/*
+ * damo's --numa_node: the online memory blocks of NUMA node @node
+ * (/sys/devices/system/node/nodeN/memoryM), merged into sorted ranges in
+ * a malloc'd *out. 0, or negative errno with a message in err.
+ */
+int udamon_paddr_numa_ranges(int node, struct udamon_range **out, size_t *nr,
+			     char *err, size_t errlen);
 
 #endif
