@@ -89,6 +89,11 @@ $(BUILD)/bin/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDLIBS)
 
+# the exact write tracker of bench/compare.py uses udamon's primitives
+$(BUILD)/bin/exact_track: bench/exact_track.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+
 # Install what building and testing need, only when it is missing.
 deps:
 	@./scripts/deps.sh

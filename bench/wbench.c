@@ -5,11 +5,15 @@
  * its own CPU time on one line: "elapsed_s <s> cpu_s <s>".
  *
  *   wbench [--size BYTES_MiB] [--hot MiB] [--hot-pct P] [--writes N]
- *          [--threads T] [--think K]
+ *          [--threads T] [--think K] [--rhot MiB] [--wait-file PATH]
  *
  * Each thread makes N 8-byte writes: P% of them into a hot set of --hot
  * MiB, the rest anywhere in --size MiB, with K steps of arithmetic
  * between writes (the "work" a real program does around its stores).
+ * With --rhot, each write comes with a read of a read-hot set of that size
+ * placed after the hot set. With --wait-file, it prints "filled" once its
+ * memory is written and waits for PATH to exist before the timed work (so
+ * a monitor can attach to the filled process first).
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -19,9 +23,10 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 struct bench {
-	uint64_t size, hot, writes, think;
+	uint64_t size, hot, writes, think, rhot;
 	unsigned int hot_pct, threads;
 	uint64_t *buf;
 };
@@ -41,11 +46,15 @@ static void *worker(void *arg)
 	struct bench *b = arg;
 	uint64_t seed = (uint64_t)(uintptr_t)&seed | 1, acc = 0;
 	uint64_t words = b->size / 8, hot_words = b->hot / 8;
+	uint64_t rhot_words = b->rhot / 8;
 
 	for (uint64_t i = 0; i < b->writes; i++) {
 		uint64_t r = xorshift(&seed);
 		uint64_t w = (r % 100 < b->hot_pct) ? (r >> 8) % hot_words :
 						      (r >> 8) % words;
+
+		if (rhot_words)
+			acc += b->buf[hot_words + (r >> 20) % rhot_words];
 
 		for (uint64_t k = 0; k < b->think; k++)
 			acc = acc * 6364136223846793005ull + k;
@@ -80,12 +89,18 @@ int main(int argc, char **argv)
 		.writes = arg_u64(argc, argv, "--writes", 50000000),
 		.threads = (unsigned int)arg_u64(argc, argv, "--threads", 1),
 		.think = arg_u64(argc, argv, "--think", 20),
+		.rhot = arg_u64(argc, argv, "--rhot", 0) << 20,
 	};
+	const char *wait_file = NULL;
 	pthread_t th[64];
 	struct rusage ru;
 	double t0;
 
-	if (b.threads < 1 || b.threads > 64 || b.hot > b.size || !b.hot) {
+	for (int i = 1; i + 1 < argc; i++)
+		if (!strcmp(argv[i], "--wait-file"))
+			wait_file = argv[i + 1];
+	if (b.threads < 1 || b.threads > 64 || b.hot + b.rhot > b.size ||
+	    !b.hot) {
 		fprintf(stderr, "wbench: bad arguments\n");
 		return 2;
 	}
@@ -94,6 +109,14 @@ int main(int argc, char **argv)
 	if (b.buf == MAP_FAILED)
 		return 2;
 	memset(b.buf, 0, b.size);
+	if (wait_file) {
+		struct timespec ms = { 0, 1000000 };
+
+		printf("filled\n");
+		fflush(stdout);
+		while (access(wait_file, F_OK))
+			nanosleep(&ms, NULL);
+	}
 	t0 = now_s();
 	for (unsigned int i = 0; i < b.threads; i++)
 		pthread_create(&th[i], NULL, worker, &b);

@@ -201,6 +201,7 @@ static int sim_run(const char *title, bool reports,
 		return cli_fail("out of memory");
 	udamon_rng_seed(&ctx->rng, 42);
 	ctx->clock.now_ns = fake_now;
+	ctx->clock.cpu_ns = NULL;	/* no CPU budget on a simulated clock */
 	ctx->clock.sleep_us = fake_sleep;
 	ctx->clock.data = &fc;
 	ctx->on_snapshot = sim_snapshot;

@@ -268,8 +268,8 @@ static int record(struct record_opts *r)
 			fprintf(stderr, "udamon: recording %s (%s%s%s) to %s;"
 				" Ctrl-C to stop\n", monitor_what(&m, &r->mon),
 				mon_opts_filters_desc(&r->mon),
-				m.ctx->fault_source[0] ? "; fault events: " : "",
-				m.ctx->fault_source, r->out.path);
+				m.ctx->stats.fault_source[0] ? "; fault events: " : "",
+				m.ctx->stats.fault_source, r->out.path);
 		record_out_begin(&r->out, udamon_now_ns());
 		err = monitor_run(&m);
 		if (r->snap.count && take_snapshots(&m, &r->snap) < 0)

@@ -171,7 +171,7 @@ static struct json_object *status_json(const struct live *l)
 	json_object_object_add(j, "attribution", json_object_new_boolean(
 			       l->opts.has_cpus || l->opts.nr_tids));
 	json_object_object_add(j, "fault_source",
-			       json_object_new_string(ctx->fault_source));
+			       json_object_new_string(ctx->stats.fault_source));
 	json_object_object_add(j, "targets", targets_json(l));
 	json_object_object_add(j, "attrs", attrs_json(&ctx->attrs));
 	json_object_object_add(j, "pending_attrs", ctx->has_pending ?
@@ -213,6 +213,11 @@ static struct json_object *status_json(const struct live *l)
 	json_object_object_add(j, "unchecked_samples", jint(ctx->stats.unchecked));
 	json_object_object_add(j, "thp_splits", jint(ctx->stats.thp_splits));
 	json_object_object_add(j, "thp_collapses", jint(ctx->stats.thp_collapses));
+	json_object_object_add(j, "cpu_budget_bp", jint(ctx->attrs.cpu_budget_bp));
+	json_object_object_add(j, "budget_used_bp",
+			       jint(ctx->stats.budget_used_bp));
+	json_object_object_add(j, "budget_changes",
+			       jint(ctx->stats.budget_changes));
 	a = json_object_new_array();
 	for (size_t i = 0; i < l->m.nr_warnings; i++)
 		json_object_array_add(a, json_object_new_string(l->m.warnings[i]));

@@ -422,8 +422,8 @@ int monitor_setup(struct monitor *m, const struct mon_opts *o)
 		return cli_fail("cannot monitor %s: %s", monitor_what(m, o),
 				udamon_ctx_errmsg(m->ctx)[0] ?
 				udamon_ctx_errmsg(m->ctx) : strerror(-err));
-	if (m->ctx->fault_source[0] &&
-	    !(m->recs[0].fault_source = strdup(m->ctx->fault_source)))
+	if (m->ctx->stats.fault_source[0] &&
+	    !(m->recs[0].fault_source = strdup(m->ctx->stats.fault_source)))
 		return cli_fail("out of memory");
 	return 0;
 }

@@ -26,6 +26,9 @@ const char mon_opts_help[] =
 "  --monitoring_intervals_goal BP AGGRS MIN MAX   auto-tune intervals to\n"
 "                               reach access ratio BP (e.g. 4%)\n"
 "  --monitoring_intervals_autotune   the same as goal 4% 3 5ms 10s\n"
+"  --monitoring_cpu_budget PCT  keep udamon's own CPU under PCT of one CPU\n"
+"                               by lengthening the intervals (default 1%;\n"
+"                               0: none)\n"
 "  --sample_primitives {page_table,page_fault}\n"
 "  --exp_ops_use_reports Y/N    check accesses with access reports\n"
 "                               (page_fault primitive)\n"
@@ -57,6 +60,7 @@ void mon_opts_init(struct mon_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	udamon_attrs_default(&o->attrs);
+	o->attrs.cpu_budget_bp = MON_DEFAULT_CPU_BUDGET_BP;
 	o->ops = MON_OPS_VADDR;
 	o->numa_node = -1;
 	o->reports_opt = -1;
@@ -311,6 +315,18 @@ static int parse_goal(struct mon_opts *o, int argc, char **argv, int *i)
 	return 0;
 }
 
+/* "1%", "0.5%" or a bare percentage; 0: no budget; at most 100 %. */
+static int parse_budget(const char *name, const char *v, uint64_t *bp)
+{
+	if (udamon_parse_percent_bp(v, bp, errbuf, sizeof(errbuf)))
+		return cli_fail("%s: %s", name, errbuf);
+	if (*bp > 10000)
+		return cli_fail("%s: '%s' is more than one CPU: expected a "
+				"percentage of one CPU from 0 (no budget) to "
+				"100%%, e.g. '1%%'", name, v);
+	return 0;
+}
+
 static void set_autotune(struct mon_opts *o)
 {
 	o->attrs.goal.access_bp = 400;
@@ -368,6 +384,8 @@ static int parse_single(struct mon_opts *o, const char *name, const char *v)
 		o->numa_node = (int)n;
 		return 0;
 	}
+	if (!strcmp(name, "--monitoring_cpu_budget"))
+		return parse_budget(name, v, &a->cpu_budget_bp);
 	return 1;
 }
 
@@ -381,6 +399,7 @@ static const struct {
 	{ NULL, "--exp_ops_use_reports" }, { NULL, "--exp_ops_write_only" },
 	{ NULL, "--exp_ops_cpus" }, { NULL, "--exp_ops_tids" },
 	{ NULL, "--target_cgroup" }, { NULL, "--numa_node" },
+	{ NULL, "--monitoring_cpu_budget" },
 };
 
 int mon_opts_parse_one(struct mon_opts *o, int argc, char **argv, int *i)

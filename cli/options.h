@@ -10,6 +10,9 @@
 
 enum mon_ops_kind { MON_OPS_VADDR, MON_OPS_PADDR };
 
+/* udamon's own CPU, in basis points of one CPU (docs/PERFORMANCE.md) */
+#define MON_DEFAULT_CPU_BUDGET_BP	100
+
 struct mon_opts {
 	struct udamon_attrs attrs;
 	enum mon_ops_kind ops;

@@ -78,6 +78,9 @@ void udamon_core_autotune(struct udamon_ctx *ctx)
 		sample = g->max_sample_us;
 	if (sample < g->min_sample_us)
 		sample = g->min_sample_us;
+	/* never below what the CPU budget set */
+	if (sample < ctx->budget_floor_us)
+		sample = ctx->budget_floor_us;
 	if (!sample)
 		sample = 1;
 	a.sample_us = sample;

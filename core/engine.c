@@ -120,6 +120,7 @@ void udamon_core_apply_pending(struct udamon_ctx *ctx, bool aggregating)
 	if (!ctx->has_pending)
 		return;
 	udamon_core_apply_attrs(ctx, &ctx->pending_attrs, aggregating);
+	udamon_core_budget_restart(ctx);	/* the user's new intervals */
 	udamon_core_filters_free(ctx->filters, ctx->nr_filters);
 	ctx->filters = ctx->pending_filters;
 	ctx->nr_filters = ctx->pending_nr_filters;
@@ -271,6 +272,7 @@ int udamon_core_aggregate(struct udamon_ctx *ctx)
 			ctx->next_goal_aggr--;
 		}
 	}
+	udamon_core_budget(ctx);
 	err = emit_snapshots(ctx, end);
 	udamon_core_reset_aggregated(ctx);
 	ctx->next_aggr_sample = ctx->passed_samples +
@@ -328,6 +330,7 @@ int udamon_ctx_start(struct udamon_ctx *ctx)
 	ctx->wake_ns = ctx->aggr_start_ns;
 	ctx->aggr_nr_samples = 0;
 	ctx->max_checks = 0;
+	udamon_core_budget_restart(ctx);
 	return udamon_core_alloc_cpu_samples(ctx);
 }
 

@@ -93,6 +93,12 @@ void udamon_core_reset_aggregated(struct udamon_ctx *ctx);
 /* Scale the counts of regions left unchecked in some samples. */
 void udamon_core_estimate_unchecked(struct udamon_ctx *ctx);
 
+/* budget.c */
+/* A new budget window, and the user's intervals as the base (start, tune). */
+void udamon_core_budget_restart(struct udamon_ctx *ctx);
+/* At an aggregation boundary: lengthen or restore the intervals. */
+void udamon_core_budget(struct udamon_ctx *ctx);
+
 /* autotune.c */
 /* The feedback loop of DAMON's quota/interval tuning (goal 10000). */
 uint64_t udamon_core_feedback(uint64_t last_input, uint64_t score);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The real clock: CLOCK_MONOTONIC and nanosleep. */
+/* The real clock: CLOCK_MONOTONIC, nanosleep, the process's CPU time. */
 #include <time.h>
 
 #include "udamon/udamon.h"
@@ -38,8 +38,18 @@ static void real_sleep_us(void *data, uint64_t us)
 	nanosleep(&ts, NULL);
 }
 
+static uint64_t real_cpu_ns(void *data)
+{
+	struct timespec ts;
+
+	(void)data;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 const struct udamon_clock udamon_clock_real = {
 	.now_ns = real_now_ns,
 	.sleep_us = real_sleep_us,
 	.data = NULL,
+	.cpu_ns = real_cpu_ns,
 };

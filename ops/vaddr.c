@@ -783,7 +783,7 @@ static int attach_target(struct udamon_ctx *ctx, struct udamon_target *t,
 			udamon_ctx_set_error(ctx, "vaddr: %s", err);
 			return ret;
 		}
-		snprintf(ctx->fault_source, sizeof(ctx->fault_source), "%s",
+		snprintf(ctx->stats.fault_source, sizeof(ctx->stats.fault_source), "%s",
 			 udamon_fault_source_kind(vt->src));
 	}
 	return 0;
@@ -932,11 +932,11 @@ int udamon_vaddr_set_attribution(struct udamon_ctx *ctx, bool on)
 			return ret;
 		}
 		vt->lost = 0;
-		snprintf(ctx->fault_source, sizeof(ctx->fault_source), "%s",
+		snprintf(ctx->stats.fault_source, sizeof(ctx->stats.fault_source), "%s",
 			 udamon_fault_source_kind(vt->src));
 	}
 	if (!on)
-		ctx->fault_source[0] = '\0';
+		ctx->stats.fault_source[0] = '\0';
 	vctx(ctx)->opts.attribution = on;
 	return 0;
 }

@@ -49,9 +49,11 @@ struct udamon_clock {
 	uint64_t (*now_ns)(void *data);		/* CLOCK_MONOTONIC-like */
 	void (*sleep_us)(void *data, uint64_t us);
 	void *data;
+	/* CPU time the monitor has used; NULL: no CPU budget (tests) */
+	uint64_t (*cpu_ns)(void *data);
 };
 
-/* The real clock: CLOCK_MONOTONIC and nanosleep. */
+/* The real clock: CLOCK_MONOTONIC, nanosleep, CLOCK_PROCESS_CPUTIME_ID. */
 extern const struct udamon_clock udamon_clock_real;
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t udamon_now_ns(void);
@@ -135,6 +137,11 @@ struct udamon_attrs {
 	uint64_t min_nr_regions;	/* default 10 */
 	uint64_t max_nr_regions;	/* default 1000 */
 	struct udamon_intervals_goal goal;	/* aggrs == 0: no auto-tuning */
+	/*
+	 * Keep the monitor's own CPU under this share of one CPU (basis
+	 * points: 100 = 1 %) by lengthening the intervals; 0: no budget.
+	 */
+	uint64_t cpu_budget_bp;
 };
 
 void udamon_attrs_default(struct udamon_attrs *a);
@@ -259,6 +266,13 @@ struct udamon_stats {
 	uint64_t thp_splits;		/* armed huge pages a write split */
 	uint64_t thp_collapses;		/* split huge pages restored */
 	uint64_t thp_collapse_failures;
+	uint64_t budget_used_bp;	/* CPU share of the last budget window */
+	uint64_t budget_changes;	/* intervals the CPU budget changed */
+	/*
+	 * The ops' source of access reports with CPU and thread, when one is
+	 * on: "bpf", "perf" or "perf-software" for vaddr; "" when none.
+	 */
+	char fault_source[16];
 };
 
 /* ---- the monitoring context ------------------------------------------- */
@@ -286,11 +300,6 @@ struct udamon_ctx {
 	uint64_t nr_reports_seen;	/* statistics */
 	uint64_t nr_reports_counted;
 	uint64_t lost_reports;		/* reported lost by the event source */
-	/*
-	 * The ops' source of access reports with CPU and thread, when one is
-	 * on: "bpf", "perf" or "perf-software" for vaddr; "" when none.
-	 */
-	char fault_source[16];
 
 	bool track_cpus;		/* fill region cpu_samples */
 	unsigned int nr_cpus;
@@ -314,6 +323,12 @@ struct udamon_ctx {
 	uint64_t check_cursor;
 	uint64_t work_cpu_ns;		/* thread CPU time at the last wake */
 	struct udamon_stats stats;
+
+	/* CPU budget (core/budget.c) */
+	uint64_t budget_wall_ns;	/* the current window began (0: not) */
+	uint64_t budget_cpu_ns;		/* CPU time used when it began */
+	uint64_t budget_base_sample_us;	/* the user's sample interval */
+	uint64_t budget_floor_us;	/* auto-tuning goes no shorter; 0 */
 
 	/* pending online changes (udamon_ctx_commit) */
 	bool has_pending;

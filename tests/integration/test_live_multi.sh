@@ -8,6 +8,8 @@
 need_write_monitoring
 export UDAMON_RUN_DIR=$TMP/run
 WO=(--exp_ops_use_reports y --exp_ops_write_only y)
+# exact intervals are checked: no CPU budget changing them
+WO+=(--monitoring_cpu_budget 0)
 
 pid_of() {	# pid_of INDEX: the target pid in monitor INDEX's status
 	"$UDAMON" status --index "$1" --json |

@@ -30,6 +30,7 @@ static inline void use_fake_clock(struct udamon_ctx *ctx,
 				  struct fake_clock *c)
 {
 	ctx->clock.now_ns = fake_now;
+	ctx->clock.cpu_ns = NULL;	/* no CPU budget on a simulated clock */
 	ctx->clock.sleep_us = fake_sleep;
 	ctx->clock.data = c;
 }
