@@ -489,9 +489,6 @@ static void run_tune(struct live *l)
 			      "tune rejected");
 		mon_opts_free(&n);
 	} else {
-		/* the target stays (parse_tune), and l->command points here */
-		n.target_cmd = l->opts.target_cmd;
-		l->opts.target_cmd = NULL;
 		mon_opts_free(&l->opts);
 		l->opts = n;
 		free(l->args);

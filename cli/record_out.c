@@ -20,15 +20,13 @@
 int record_out_check(const char *path)
 {
 	size_t len = strlen(path) + 16;
-	struct stat st;
-	char *tmp;
+	char *tmp, err[512];
 	int fd;
 
 	if (!*path)
 		return cli_fail("--out: empty file name");
-	if (!stat(path, &st) && S_ISDIR(st.st_mode))
-		return cli_fail("--out '%s' is a directory: expected a file name",
-				path);
+	if (udamon_record_check_path(path, err, sizeof(err)))
+		return cli_fail("--out %s", err);
 	tmp = malloc(len);
 	if (!tmp)
 		return cli_fail("out of memory");

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -234,6 +235,25 @@ static int write_stream(FILE *f, enum udamon_record_format fmt,
 	return err;
 }
 
+int udamon_record_check_path(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+
+	/* the rename would replace it: /dev/null would become a file */
+	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
+		udamon_seterr(err, errlen, "'%s' is %s, not a regular file: a "
+			      "record is written to a new file renamed into "
+			      "place; give a file name", path,
+			      S_ISDIR(st.st_mode) ? "a directory" :
+			      S_ISCHR(st.st_mode) ? "a character device" :
+			      S_ISBLK(st.st_mode) ? "a block device" :
+			      S_ISFIFO(st.st_mode) ? "a FIFO" :
+			      S_ISSOCK(st.st_mode) ? "a socket" : "special");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Move an existing path to path.old; a missing path is fine. */
 static int rename_to_old(const char *path, char *err, size_t errlen)
 {
@@ -266,6 +286,9 @@ int udamon_record_write(const char *path, enum udamon_record_format fmt,
 		udamon_seterr(err, errlen, "unknown record format %d", (int)fmt);
 		return -EINVAL;
 	}
+	ret = udamon_record_check_path(path, err, errlen);
+	if (ret)
+		return ret;
 	tmp = malloc(len);
 	if (!tmp)
 		return -ENOMEM;

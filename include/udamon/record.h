@@ -61,8 +61,12 @@ void udamon_records_free(struct udamon_record *recs, size_t nr); /* + array */
 
 /*
  * Write records to path atomically (temporary file, then rename). When
- * rename_old and path exists, it is first renamed to path.old.
+ * rename_old and path exists, it is first renamed to path.old. An existing
+ * path that is not a regular file (a directory, /dev/null, a FIFO) is
+ * refused (-EINVAL): the rename would replace it.
  */
+/* 0 if path may be written by udamon_record_write, else -EINVAL and why. */
+int udamon_record_check_path(const char *path, char *err, size_t errlen);
 int udamon_record_write(const char *path, enum udamon_record_format fmt,
 			const struct udamon_record *recs, size_t nr,
 			bool rename_old, char *err, size_t errlen);

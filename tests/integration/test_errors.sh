@@ -27,6 +27,14 @@ expect_error "'3-1'" "$U" record "${WO[@]}" --exp_ops_cpus 3-1 1
 expect_error "'0-'" "$U" record "${WO[@]}" --exp_ops_cpus 0- 1
 expect_error "--exp_ops_tids" "$U" record "${WO[@]}" --exp_ops_tids 1x 1
 expect_error "json_compressed" "$U" record "${WO[@]}" --output_type yaml 1
+# the record is renamed into place: a device or FIFO would be replaced
+expect_error "'/dev/null' is a character device, not a regular file" \
+	"$U" record "${WO[@]}" -o /dev/null 1
+[ -c /dev/null ] || fail "/dev/null is no longer a character device"
+mkfifo "$TMP/fifo"
+expect_error "is a FIFO, not a regular file" "$U" record "${WO[@]}" \
+	-o "$TMP/fifo" 1
+[ -p "$TMP/fifo" ] || fail "the FIFO was replaced"
 expect_error "--ops" "$U" record "${WO[@]}" --ops kaddr 1
 expect_error "more than one target" "$U" record "${WO[@]}" 1 2
 expect_error "cannot open" "$U" report access --input "$TMP/none.data"
