@@ -28,6 +28,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -84,6 +85,10 @@ def programs(data, build):
     }
 
 
+# the record is not looked at; udamon writes only regular files
+RECORD = os.path.join(tempfile.gettempdir(), 'udamon-bench-%d.data' % os.getpid())
+
+
 def cpu(ru):
     return ru.ru_utime + ru.ru_stime
 
@@ -101,7 +106,7 @@ def run(prog, udamon, opts):
     if udamon:
         mon = subprocess.Popen([udamon, 'record', '-q', '--exp_ops_use_reports',
                                 'y', '--exp_ops_write_only', 'y', *opts,
-                                '-o', '/dev/null', str(target.pid)],
+                                '-o', RECORD, str(target.pid)],
                                stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     _, status, ru = os.wait4(target.pid, 0)
@@ -110,8 +115,11 @@ def run(prog, udamon, opts):
         sys.exit(f'{argv[0]} failed (status {status:#x})')
     mcpu = 0.0
     if mon:
-        _, _, mru = os.wait4(mon.pid, 0)
+        _, mstatus, mru = os.wait4(mon.pid, 0)
         mcpu = cpu(mru) / (time.monotonic() - t0)
+        if mstatus:
+            sys.exit(f'udamon record of {argv[0]} failed (status {mstatus:#x})')
+        os.unlink(RECORD)
     if stdin:
         fin.close()
     return elapsed, ru.ru_stime, mcpu
