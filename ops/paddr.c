@@ -168,11 +168,53 @@ static int index_process(struct paddr_ctx *p, size_t proc, uint64_t lo,
 	return ret;
 }
 
-static int cmp_entry(const void *a, const void *b)
-{
-	const struct rev_entry *x = a, *y = b;
+#define RADIX_BITS	12
 
-	return (x->key > y->key) - (x->key < y->key);
+/*
+ * Sort the index by frame: an LSD radix sort on the frame bits, 12 at a
+ * time (stable, so the process order of one frame's entries stays). A
+ * comparison sort of a million entries took 250-400 ms on this machine,
+ * each ops update; this takes a few tens.
+ */
+static int sort_index(struct paddr_ctx *p)
+{
+	static size_t count[1 << RADIX_BITS];
+	struct rev_entry *tmp, *src = p->index, *dst;
+	uint64_t max = 0;
+	unsigned int shift;
+
+	if (p->nr_index < 2)
+		return 0;
+	for (size_t i = 0; i < p->nr_index; i++)
+		if (src[i].key > max)
+			max = src[i].key;
+	tmp = malloc(p->nr_index * sizeof(*tmp));
+	if (!tmp)
+		return -ENOMEM;
+	dst = tmp;
+	for (shift = PROC_BITS; shift < 64 && (max >> shift); shift += RADIX_BITS) {
+		size_t sum = 0;
+		struct rev_entry *swap;
+
+		memset(count, 0, sizeof(count));
+		for (size_t i = 0; i < p->nr_index; i++)
+			count[(src[i].key >> shift) & ((1 << RADIX_BITS) - 1)]++;
+		for (size_t d = 0; d < (1 << RADIX_BITS); d++) {
+			size_t c = count[d];
+
+			count[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < p->nr_index; i++)
+			dst[count[(src[i].key >> shift) & ((1 << RADIX_BITS) - 1)]++] = src[i];
+		swap = src;
+		src = dst;
+		dst = swap;
+	}
+	if (src != p->index)
+		memcpy(p->index, src, p->nr_index * sizeof(*src));
+	free(tmp);
+	return 0;
 }
 
 /* Rebuild the index for the physical span of the target's regions. */
@@ -203,7 +245,11 @@ static int build_index(struct udamon_ctx *ctx)
 				     p->nr_index);
 		return ret;
 	}
-	qsort(p->index, p->nr_index, sizeof(*p->index), cmp_entry);
+	if (sort_index(p)) {
+		udamon_ctx_set_error(ctx, "paddr: out of memory sorting the reverse index (%zu pages)",
+				     p->nr_index);
+		return -ENOMEM;
+	}
 	return 0;
 }
 

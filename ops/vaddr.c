@@ -275,6 +275,30 @@ static int vaddr_init(struct udamon_ctx *ctx)
 	return 0;
 }
 
+/*
+ * One target of many failed (it was exiting while we followed its exec,
+ * say): with a scope (a tree, a cgroup, the machine), let go of it, say
+ * so, and go on with the others: 0. A target of its own stops the run:
+ * the error.
+ */
+static int target_failed(struct udamon_ctx *ctx, struct udamon_target *t,
+			 int ret)
+{
+	struct vaddr_ctx *v = vctx(ctx);
+	char msg[UDAMON_ERRMSG_LEN + 64];
+
+	if (!v->scope)
+		return ret;
+	if (v->opts.warn && vaddr_target_valid(ctx, t) && ret != -ESRCH) {
+		snprintf(msg, sizeof(msg), "process %d is no longer monitored: %s",
+			 t->pid, ctx->errmsg[0] ? ctx->errmsg : strerror(-ret));
+		v->opts.warn(msg, v->opts.warn_data);
+	}
+	vaddr_release_target(ctx, t);
+	ctx->errmsg[0] = '\0';
+	return 0;
+}
+
 static int vaddr_update(struct udamon_ctx *ctx)
 {
 	size_t i;
@@ -293,7 +317,7 @@ static int vaddr_update(struct udamon_ctx *ctx)
 		ret = refresh(ctx, t, false);
 		if (ret == -ESRCH && !vaddr_target_valid(ctx, t))
 			continue;	/* exited meanwhile */
-		if (ret)
+		if (ret && target_failed(ctx, t, ret))
 			return ret;
 	}
 	return 0;
@@ -434,7 +458,9 @@ static int vaddr_prepare(struct udamon_ctx *ctx)
 				break;
 			udamon_ctx_set_error(ctx, "vaddr: process %d: arming a page failed: %s",
 					     vt->pid, strerror(-ret));
-			return ret;
+			if (target_failed(ctx, t, ret))
+				return ret;
+			break;	/* let go of: vt is gone */
 		}
 	}
 	return 0;
@@ -553,8 +579,11 @@ static int vaddr_check(struct udamon_ctx *ctx)
 		if (!vaddr_target_valid(ctx, t))
 			continue;
 		ret = check_target(ctx, t);
-		if (ret)
+		if (ret && target_failed(ctx, t, ret))
 			return ret;
+		vt = t->ops_data;
+		if (!vt)
+			continue;	/* let go of just now */
 		/* the last sample of an aggregation: restore huge pages */
 		if (vt->wp && ctx->passed_samples >= ctx->next_aggr_sample)
 			vaddr_thp_aggregated(&vt->thp, vt->wp, vt->pidfd,

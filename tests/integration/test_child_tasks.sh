@@ -74,7 +74,9 @@ for r in json.loads(zlib.decompress(d) if d[:1] == b'\x78' else d):
     print(r['udamon']['pid'], '%.1f' % (mib / 2**20))
 PY
 cat "$TMP/sng.heat"
-hot=$(awk '$2 >= 8 { n++ } END { print n + 0 }' "$TMP/sng.heat")
+# (without the option every record read 0; how much shows depends on
+# the load of the machine: a low bar)
+hot=$(awk '$2 >= 1 { n++ } END { print n + 0 }' "$TMP/sng.heat")
 [ "$hot" -ge 2 ] ||
-	fail "expected the two vm workers to show >= 8 MiB written, $hot did"
+	fail "expected the two vm workers to show >= 1 MiB written, $hot did"
 echo "children monitored as expected"

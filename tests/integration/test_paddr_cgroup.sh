@@ -65,8 +65,8 @@ for w in wl late out; do
 		skip "the pages of $w moved during the run (compaction); ground truth lost"
 done
 heat "$TMP/paddr.data" "$TMP/phys"
-expect_hot wl.hot 0.2; expect_cold wl.reader; expect_cold wl.idle
-expect_hot late.hot 0.2; expect_cold late.idle
+expect_hot wl.hot 0.1; expect_cold wl.reader; expect_cold wl.idle
+expect_hot late.hot 0.1; expect_cold late.idle
 expect_cold out.hot
 for p in "$wl" "$late" "$out"; do
 	kill -TERM "$p"

@@ -59,7 +59,8 @@ for p in a b; do
 		"$TMP/$p.addr" --pid "$pid" >"$TMP/heat" ||
 		fail "no record of process $p ($pid)"
 	note "process $p ($pid):"; cat "$TMP/heat"
-	expect_hot hot; expect_cold idle
+	# five writers share 2 CPUs with the rest: a low bar for hot
+	expect_hot hot 0.1; expect_cold idle
 done
 python3 "$ROOT/tests/integration/rangeheat.py" "$TMP/cg.data" \
 	"$TMP/out.addr" --pid "$out" >/dev/null 2>&1 &&
