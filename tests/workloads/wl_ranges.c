@@ -18,7 +18,8 @@
  *                      default 20)
  *
  * (thp: the range is 2 MiB-aligned, a multiple of 2 MiB, and asks for
- * transparent huge pages with MADV_HUGEPAGE; --phys-file F (root): after
+ * transparent huge pages with MADV_HUGEPAGE, then MADV_NOHUGEPAGE once
+ * populated, so that they stay at their physical addresses; --phys-file F (root): after
  * the addr file, "NAME PSTART PEND" for each 2 MiB block of each thp range,
  * sorted, read from its own /proc/self/pagemap; each block must be one
  * transparent huge page (512 present, physically contiguous pages from a
@@ -396,6 +397,14 @@ static int map_range(struct range *r)
 	r->mem = (uint64_t *)mem;
 	for (p = 0; p < r->pages; p++)
 		fill_page(r, p, 0);
+	/*
+	 * The huge pages are made: keep them where they are. A huge page a
+	 * write splits (under write-protect monitoring) is then never
+	 * collapsed again by khugepaged, which would copy it to another
+	 * physical block (the ground truth of physical monitoring).
+	 */
+	if (r->thp && madvise(mem, r->size, MADV_NOHUGEPAGE))
+		return -1;
 	return 0;
 }
 
