@@ -138,3 +138,16 @@ expect_hotter() {
 	awk -v h="$h" -v c="$c" 'BEGIN { exit !(h >= 0.03 && h >= 4 * c + 0.01) }' ||
 		fail "range $1 ($h) should be hot against range $2 ($c)"
 }
+
+# expect_hot_over HOT COLD: range HOT (written all the time) is hot against
+# range COLD, however busy the machine: a writer starved of CPU is seen in
+# fewer samples, so no fixed rate holds, but it is never 0. Its rate must
+# be at least 0.02 and 3 times COLD's (a monitor that sees nothing, or sees
+# everything, fails).
+expect_hot_over() {
+	local h c
+	h=$(rate "$1"); c=$(rate "$2")
+	[ -n "$h" ] && [ -n "$c" ] || fail "no range $1 or $2"
+	awk -v h="$h" -v c="$c" 'BEGIN { exit !(h >= 0.02 && h >= 3 * c) }' ||
+		fail "range $1 should be hot against $2 (>= 0.02 and >= 3 x $c) but its rate is $h"
+}

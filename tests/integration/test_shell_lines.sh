@@ -91,7 +91,7 @@ for line in "${TREE_LINES[@]}"; do
 		fail "'$line': no record of the workload (process $(cat "$t.pid"))"
 	note "'$line' (workload: process $(cat "$t.pid")):"
 	cat "$TMP/heat"
-	expect_hot hot 0.1
+	expect_hot_over hot idle
 	expect_cold idle
 	echo "ok: '$line' -> $(tr '\n' ' ' <"$t.out")(status $want)"
 done
@@ -126,7 +126,7 @@ python3 "$ROOT/tests/integration/rangeheat.py" "$TMP/live.data" \
 	"$TMP/live.addr" --pid "$(cat "$TMP/live.pid")" >"$TMP/heat" ||
 	fail "no record of the workload under the background monitor"
 cat "$TMP/heat"
-expect_hot hot 0.1
+expect_hot_over hot idle
 expect_cold idle
 echo "ok: start, tune and record ongoing of '$live'"
 
