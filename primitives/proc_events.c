@@ -139,6 +139,7 @@ long udamon_proc_events_drain(struct udamon_proc_events *s,
 		     nh = NLMSG_NEXT(nh, n)) {
 			struct cn_msg *cn = NLMSG_DATA(nh);
 			struct udamon_proc_event e;
+			struct proc_event pe;
 
 			if (nh->nlmsg_type == NLMSG_ERROR ||
 			    nh->nlmsg_type == NLMSG_NOOP)
@@ -146,7 +147,9 @@ long udamon_proc_events_drain(struct udamon_proc_events *s,
 			if (cn->id.idx != CN_IDX_PROC ||
 			    cn->len < sizeof(struct proc_event))
 				continue;
-			if (!convert((const struct proc_event *)cn->data, &e))
+			/* the payload is only 4-byte aligned in the message */
+			memcpy(&pe, cn->data, sizeof(pe));
+			if (!convert(&pe, &e))
 				continue;
 			fn(&e, data);
 			nr++;
