@@ -28,7 +28,8 @@ struct start_opts {
 static void start_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: udamon start [options] [<pid> | \"<command line>\"]\n\n"
+		"usage: udamon start [options] [<pid> | \"<command line>\" |\n"
+		"                               --target_cgroup PATH]\n\n"
 		"Start a monitor in the background and print its index. It runs\n"
 		"until 'udamon stop'; 'udamon tune' changes its parameters,\n"
 		"'udamon report access|heatmap|wss' shows its latest snapshots,\n"
