@@ -55,8 +55,13 @@ static void print_targets(struct json_object *st)
 	for (size_t i = 0; ts && i < json_object_array_length(ts); i++) {
 		struct json_object *x = json_object_array_get_idx(ts, i);
 
-		printf("    target %zu: pid %lld, %s", i, control_int(x, "pid"),
-		       control_str(x, "state"));
+		if (get(x, "processes"))	/* paddr */
+			printf("    target %zu: physical memory, through %llu "
+			       "processes, %s", i, u(x, "processes"),
+			       control_str(x, "state"));
+		else
+			printf("    target %zu: pid %lld, %s", i,
+			       control_int(x, "pid"), control_str(x, "state"));
 		if (control_str(x, "command"))
 			printf(", command \"%s\"", control_str(x, "command"));
 		printf("\n        regions: %llu, %s\n", u(x, "nr_regions"),

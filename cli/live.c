@@ -124,6 +124,9 @@ static struct json_object *targets_json(const struct live *l)
 				       json_object_new_string(l->command) : NULL);
 		json_object_object_add(j, "state", json_object_new_string(
 				       target_state(l, t, buf, sizeof(buf))));
+		if (ctx->ops && !strcmp(ctx->ops->name, "paddr"))
+			json_object_object_add(j, "processes", jint(
+					       udamon_paddr_nr_processes(ctx)));
 		json_object_object_add(j, "nr_regions", jint(t->nr_regions));
 		json_object_object_add(j, "total_bytes",
 				       jint(udamon_target_total_bytes(t)));

@@ -585,6 +585,18 @@ int udamon_paddr_attach(struct udamon_ctx *ctx,
 	return 0;
 }
 
+size_t udamon_paddr_nr_processes(const struct udamon_ctx *ctx)
+{
+	const struct paddr_ctx *p = ctx->ops_data;
+	size_t n = 0;
+
+	if (!p || ctx->ops != &paddr_ops)
+		return 0;
+	for (size_t i = 0; i < p->procs->nr_targets; i++)
+		n += vaddr_target_wp(&p->procs->targets[i]) != NULL;
+	return n;
+}
+
 uint64_t udamon_paddr_stale(const struct udamon_ctx *ctx)
 {
 	const struct paddr_ctx *p = ctx->ops_data;

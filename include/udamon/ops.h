@@ -105,6 +105,8 @@ int udamon_vaddr_threads(int pid, int **tids, size_t *nr);
  */
 int udamon_paddr_attach(struct udamon_ctx *ctx,
 			const struct udamon_vaddr_opts *procs);
+/* Processes attached now (0 unless ctx runs the paddr ops). */
+size_t udamon_paddr_nr_processes(const struct udamon_ctx *ctx);
 /* Reverse index entries found stale (never counted) so far. */
 uint64_t udamon_paddr_stale(const struct udamon_ctx *ctx);
 /*
