@@ -3,7 +3,9 @@
 # each as a target (a record) of its own. A shell script forks two
 # children that execute the ground-truth workload (children that exec are
 # followed): each child's written range is hot in its own record and its
-# idle range cold. Without the option the record holds the shell only.
+# idle range cold; the same for a running tree given by its pid (its
+# children exist already: found by the /proc scan). Without the option the
+# record holds the shell only.
 # Then stress-ng --vm 2 (forked workers, no exec), when Debian's package
 # installs: its workers' records show their writes.
 . "$(dirname "$0")/lib.sh"
@@ -47,6 +49,24 @@ for c in a b; do
 	# two writers share 2 CPUs with the rest: a low bar for hot
 	expect_hot_over hot idle; expect_cold idle
 done
+
+note "a running tree by its pid: the children that exist already are found by the /proc scan"
+rm -f "$TMP/a.pid" "$TMP/b.pid"
+"$TMP/tree.sh" 10 >/dev/null 2>&1 &
+root=$!; PIDS+=("$root")
+wait_lines "$TMP/a.addr" 2; wait_lines "$TMP/b.addr" 2
+"$UDAMON" record -q "${WO[@]}" --include_child_tasks --timeout 5 \
+	-o "$TMP/pid.data" "$root" 2>"$TMP/pid.err" ||
+	{ cat "$TMP/pid.err"; fail "record --include_child_tasks of pid $root failed"; }
+for c in a b; do
+	pid=$(cat "$TMP/$c.pid")
+	python3 "$ROOT/tests/integration/rangeheat.py" "$TMP/pid.data" \
+		"$TMP/$c.addr" --pid "$pid" >"$TMP/heat" ||
+		fail "no record of the running child $c (process $pid)"
+	note "running child $c (process $pid):"; cat "$TMP/heat"
+	expect_hot hot 0.05; expect_cold idle
+done
+wait "$root" || fail "the tree's workloads failed their data checks"
 
 note "the same without --include_child_tasks: the script only"
 "$UDAMON" record -q "${WO[@]}" -o "$TMP/one.data" "$TMP/tree.sh 3" \
