@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "cli/rundir.h"
+#include "primitives/procfs.h"
 
 const char *rundir_path(void)
 {
@@ -46,33 +47,15 @@ int rundir_ensure(void)
 	return 0;
 }
 
-/*
- * Field 22 of /proc/PID/stat: the start time, which tells a reused pid; 0
- * when the process is gone or a zombie (dead, not yet reaped).
- */
+/* The start time of pid; 0 when it is gone or a zombie (dead, not reaped). */
 static unsigned long long start_time(pid_t pid)
 {
-	char path[64], buf[1024], *p;
-	unsigned long long t = 0;
-	ssize_t n;
-	int fd, i;
+	unsigned long long t;
+	char state;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (udamon_proc_start_time(pid, &t, &state) || state == 'Z' ||
+	    state == 'X')
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');		/* the name may hold spaces */
-	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
-		return 0;
-	for (i = 2; p && i < 22; i++)
-		p = strchr(p + 1, ' ');
-	if (p)
-		t = strtoull(p + 1, NULL, 10);
 	return t;
 }
 

@@ -23,6 +23,7 @@
 #include "primitives/compat.h"
 #include "primitives/fault_events.h"
 #include "primitives/proc_tasks.h"
+#include "primitives/procfs.h"
 #include "primitives/target_lock.h"
 #include "primitives/uffd_wp.h"
 #include "ops/vaddr_scope.h"
@@ -659,19 +660,11 @@ static char proc_state(int pid, int *tgid)
 {
 	char path[64], buf[4096], *p;
 	char state = 0;
-	ssize_t n;
-	int fd;
 
 	*tgid = 0;
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (udamon_proc_read(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
 	p = strstr(buf, "\nState:");
 	if (p)
 		sscanf(p + 7, " %c", &state);
@@ -719,14 +712,8 @@ static int check_process(struct udamon_ctx *ctx, int procfd, int pid)
 		udamon_ctx_set_error(ctx, "vaddr: cannot monitor udamon itself (pid %d)", pid);
 		return -EINVAL;
 	}
-	fd = openat(procfd, "status", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (udamon_proc_read(procfd, "status", buf, sizeof(buf)) <= 0)
 		goto gone;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		goto gone;
-	buf[n] = 0;
 	p = strstr(buf, "\nTracerPid:");
 	if (p && strtol(p + 11, NULL, 10) != 0) {
 		udamon_ctx_set_error(ctx,

@@ -48,6 +48,7 @@
 
 #include "primitives/inject.h"
 #include "primitives/proc_tasks.h"
+#include "primitives/procfs.h"
 
 #define MAX_SIGNAL_RETRIES	64
 
@@ -182,18 +183,10 @@ static int thread_score(pid_t pid, pid_t tid)
 	char path[96], buf[512], *p;
 	size_t i;
 	long nr;
-	int fd;
-	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (udamon_proc_read(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
 	p = strrchr(buf, ')');
 	if (!p || p[1] != ' ')
 		return 0;
@@ -211,14 +204,8 @@ static int thread_score(pid_t pid, pid_t tid)
 		return 1;
 	}
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", pid, tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (udamon_proc_read(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
 		return 1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 1;
-	buf[n] = 0;
 	if (!strncmp(buf, "running", 7))
 		return 3;
 	nr = strtol(buf, NULL, 10);

@@ -1,35 +1,26 @@
 // SPDX-License-Identifier: MIT
 /* The machine's processes and their parents (see proc_list.h). */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "primitives/proc_list.h"
+#include "primitives/procfs.h"
 
 #define PF_KTHREAD	0x00200000
 
 /* Parent, state and flags from /proc/<pid>/stat; false if it is gone. */
-static bool read_stat(int dirfd, const char *name, struct udamon_proc_entry *e)
+static bool read_stat(struct udamon_proc_entry *e)
 {
 	char path[64], buf[1024], *p;
 	unsigned long flags = 0;
-	ssize_t n;
-	int fd;
 
-	snprintf(path, sizeof(path), "%s/stat", name);
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	snprintf(path, sizeof(path), "/proc/%d/stat", e->pid);
+	if (udamon_proc_read(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
 		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
 	/* "pid (comm) S ppid pgrp session tty tpgid flags ...": comm may
 	 * hold spaces and parentheses */
 	p = strrchr(buf, ')');
@@ -49,35 +40,28 @@ static int cmp_entry(const void *a, const void *b)
 
 int udamon_proc_list(struct udamon_proc_entry **out, size_t *nr)
 {
-	struct udamon_proc_entry *a = NULL, *tmp;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
-	DIR *d = opendir("/proc");
+	struct udamon_proc_entry *a;
+	size_t i, n = 0, nr_pids;
+	int *pids, ret;
 
 	*out = NULL;
 	*nr = 0;
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		int pid = atoi(de->d_name);
-		struct udamon_proc_entry e = { .pid = pid };
-
-		if (pid <= 0 || !read_stat(dirfd(d), de->d_name, &e))
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			tmp = realloc(a, cap * sizeof(*a));
-			if (!tmp) {
-				free(a);
-				closedir(d);
-				return -ENOMEM;
-			}
-			a = tmp;
-		}
-		a[n++] = e;
+	ret = udamon_proc_ids("/proc", &pids, &nr_pids);
+	if (ret)
+		return ret;
+	a = malloc((nr_pids + 1) * sizeof(*a));
+	if (!a) {
+		free(pids);
+		return -ENOMEM;
 	}
-	closedir(d);
-	qsort(a, n, sizeof(*a), cmp_entry);
+	/* pids are sorted, so the list is too */
+	for (i = 0; i < nr_pids; i++) {
+		struct udamon_proc_entry e = { .pid = pids[i] };
+
+		if (read_stat(&e))
+			a[n++] = e;
+	}
+	free(pids);
 	*out = a;
 	*nr = n;
 	return 0;

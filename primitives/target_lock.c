@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "primitives/target_lock.h"
+#include "primitives/procfs.h"
 
 struct udamon_target_lock {
 	int fd;
@@ -31,31 +32,6 @@ static bool lock_dir(char *dir, size_t len)
 	else
 		return false;
 	return mkdir(dir, 0755) == 0 || errno == EEXIST;
-}
-
-/* The process's start time in clock ticks after boot (stat field 22). */
-static int start_time(pid_t pid, unsigned long long *t)
-{
-	char path[64], buf[1024], *p;
-	ssize_t n;
-	int fd, i;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? -ESRCH : -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -ESRCH;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	/* fields 3..21 follow the name; 22 is the start time */
-	for (i = 3; p && i <= 22; i++)
-		p = strchr(p + 1, ' ');
-	if (!p || sscanf(p, "%llu", t) != 1)
-		return -EIO;
-	return 0;
 }
 
 /*
@@ -117,7 +93,7 @@ static void remove_stale(const char *dir)
 		int pid, fd;
 
 		if (sscanf(e->d_name, "%d-%llu.lock", &pid, &t) != 2 ||
-		    (!start_time(pid, &now) && now == t))
+		    (!udamon_proc_start_time(pid, &now, NULL) && now == t))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
@@ -155,7 +131,7 @@ int udamon_target_lock(pid_t pid, struct udamon_target_lock **out, char *err,
 	*out = NULL;
 	if (!lock_dir(dir, sizeof(dir)))
 		return 0;
-	ret = start_time(pid, &t);
+	ret = udamon_proc_start_time(pid, &t, NULL);
 	if (ret) {
 		snprintf(err, errlen, "no process with pid %d", pid);
 		return ret;

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+/* Small readers of /proc (see procfs.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "primitives/procfs.h"
+
+ssize_t udamon_proc_read(int dirfd, const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd;
+
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		n = 0;
+	buf[n] = '\0';
+	return n;
+}
+
+int udamon_proc_start_time(pid_t pid, unsigned long long *t, char *state)
+{
+	char path[64], buf[1024], *p;
+	ssize_t n;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	n = udamon_proc_read(AT_FDCWD, path, buf, sizeof(buf));
+	if (n < 0)
+		return n == -ENOENT ? -ESRCH : (int)n;
+	if (!n)
+		return -ESRCH;
+	p = strrchr(buf, ')');		/* the name may hold spaces */
+	if (!p)
+		return -EIO;
+	if (state)
+		*state = p[1] == ' ' ? p[2] : 0;
+	/* fields 3..21 follow the name; 22 is the start time */
+	for (i = 3; p && i <= 22; i++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p, "%llu", t) != 1)
+		return -EIO;
+	return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+int udamon_proc_ids(const char *dir, int **ids, size_t *nr)
+{
+	struct dirent *de;
+	int *a = NULL, *tmp;
+	size_t n = 0, cap = 0;
+	DIR *d = opendir(dir);
+
+	*ids = NULL;
+	*nr = 0;
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		int id = atoi(de->d_name);
+
+		if (id <= 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			tmp = realloc(a, cap * sizeof(*a));
+			if (!tmp) {
+				free(a);
+				closedir(d);
+				return -ENOMEM;
+			}
+			a = tmp;
+		}
+		a[n++] = id;
+	}
+	closedir(d);
+	qsort(a, n, sizeof(*a), cmp_int);
+	*ids = a;
+	*nr = n;
+	return 0;
+}
