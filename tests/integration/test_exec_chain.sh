@@ -8,7 +8,7 @@
 # address space randomization, as here, the [vdso] moves at each exec),
 # and the record must cover the program the chain finally runs: the last
 # snapshot's regions cover its written range (at a random address), and
-# writes to that range were seen in the second half of the record.
+# writes to that range were seen.
 . "$(dirname "$0")/lib.sh"
 need_write_monitoring
 RUNS=${EXEC_CHAIN_RUNS:-200}
