@@ -184,15 +184,12 @@ static void print_status(struct json_object *st)
 	printf("    options: %s\n", control_str(st, "args"));
 }
 
-static int show(const struct rundir_entry *e, bool json)
+static int show(const struct rundir_entry *e, void *arg)
 {
+	bool json = *(bool *)arg;
 	struct json_object *ans;
 	int err;
 
-	if (e->state == RUNDIR_DEAD) {
-		rundir_clean_stale(e);
-		return 0;
-	}
 	err = control_call(e->index, "status", NULL, &ans);
 	if (err == CONTROL_GONE)
 		return 0;
@@ -209,10 +206,9 @@ static int show(const struct rundir_entry *e, bool json)
 
 int cmd_status(int argc, char **argv)
 {
-	struct rundir_entry *v;
-	int index = -1, ret = 0;
+	int index = -1, ret;
 	bool json = false;
-	size_t n, done = 0;
+	size_t done;
 
 	for (int i = 1; i < argc; i++) {
 		int taken;
@@ -232,16 +228,9 @@ int cmd_status(int argc, char **argv)
 			return cli_error("%s: unknown argument '%s' (see 'udamon "
 					 "status --help')", argv[0], argv[i]);
 	}
-	if (rundir_list(&v, &n))
+	ret = control_each(index, show, &json, &done);
+	if (ret < 0)
 		return 1;
-	for (size_t i = 0; i < n; i++) {
-		if (index >= 0 && v[i].index != index)
-			continue;
-		done++;
-		if (show(&v[i], json))
-			ret = 1;
-	}
-	free(v);
 	if (!done && index >= 0)
 		return cli_error("no monitor with index %d", index);
 	if (!done && !json)

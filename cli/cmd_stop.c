@@ -47,16 +47,12 @@ static int wait_exit(int index, pid_t pid)
 	return 0;
 }
 
-static int stop_one(const struct rundir_entry *e)
+static int stop_one(const struct rundir_entry *e, void *arg)
 {
 	struct json_object *ans;
 	char sock[4096];
 	int err;
 
-	if (e->state == RUNDIR_DEAD) {
-		rundir_clean_stale(e);
-		return 0;
-	}
 	err = control_call(e->index, "stop", NULL, &ans);
 	if (err == CONTROL_GONE)
 		return 0;
@@ -83,9 +79,8 @@ static int stop_one(const struct rundir_entry *e)
 
 int cmd_stop(int argc, char **argv)
 {
-	struct rundir_entry *v;
-	int index = -1, ret = 0;
-	size_t n, done = 0;
+	int index = -1, ret;
+	size_t done;
 
 	for (int i = 1; i < argc; i++) {
 		int taken;
@@ -101,16 +96,9 @@ int cmd_stop(int argc, char **argv)
 			return cli_error("stop: unknown argument '%s' (see "
 					 "'udamon stop --help')", argv[i]);
 	}
-	if (rundir_list(&v, &n))
+	ret = control_each(index, stop_one, NULL, &done);
+	if (ret < 0)
 		return 1;
-	for (size_t i = 0; i < n; i++) {
-		if (index >= 0 && v[i].index != index)
-			continue;
-		done++;
-		if (stop_one(&v[i]))
-			ret = 1;
-	}
-	free(v);
 	if (!done && index >= 0)
 		return cli_error("no monitor with index %d (see 'udamon status')",
 				 index);

@@ -211,6 +211,29 @@ int control_targets(int index, struct rundir_entry **out, size_t *nr)
 	return 0;
 }
 
+int control_each(int index, int (*fn)(const struct rundir_entry *e, void *arg),
+		 void *arg, size_t *found)
+{
+	struct rundir_entry *v;
+	size_t n;
+	int ret = 0;
+
+	*found = 0;
+	if (rundir_list(&v, &n))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (index >= 0 && v[i].index != index)
+			continue;
+		++*found;
+		if (v[i].state == RUNDIR_DEAD)
+			rundir_clean_stale(&v[i]);
+		else if (fn(&v[i], arg))
+			ret = 1;
+	}
+	free(v);
+	return ret;
+}
+
 long long control_int(struct json_object *o, const char *key)
 {
 	struct json_object *v;

@@ -24,6 +24,14 @@ int control_call(int index, const char *cmd, struct json_object *args,
  */
 int control_targets(int index, struct rundir_entry **out, size_t *nr);
 
+/*
+ * Call fn(entry, arg) on monitor index (>= 0) or on every monitor; a dead
+ * one is reported and cleaned instead. *found: how many there were. 0, 1
+ * when a call failed, -1 after printing when they cannot be listed.
+ */
+int control_each(int index, int (*fn)(const struct rundir_entry *e, void *arg),
+		 void *arg, size_t *found);
+
 /* Take "--index N" at argv[*i]: 1 taken, 0 not it, -1 after printing. */
 int control_parse_index(int argc, char **argv, int *i, int *index);
 
