@@ -78,31 +78,19 @@ static void draw_ticks(struct plot *p, const struct heatmap *m,
 {
 	double tlen = (double)m->tunit * m->rows;
 	double alen = (double)m->aunit * m->cols;
-	cairo_t *cr = p->cr;
-	char buf[BUF];
+	char xb[BUF], yb[BUF];
 	int k;
 
-	cairo_set_source_rgb(cr, 0, 0, 0);
-	cairo_set_line_width(cr, 1);
 	for (k = 0; k <= TICKS; k++) {
-		double x = PLOT_LEFT + PLOT_AREA_W * k / (double)TICKS;
-		double y = PLOT_TOP + PLOT_AREA_H * (1 - k / (double)TICKS);
 		double t = tlen * k / TICKS + (o->abs_time ? (double)m->t0 : 0);
 		double a = alen * k / TICKS;
 
-		cairo_move_to(cr, x + 0.5, PLOT_TOP + PLOT_AREA_H);
-		cairo_line_to(cr, x + 0.5, PLOT_TOP + PLOT_AREA_H + 5);
-		cairo_move_to(cr, PLOT_LEFT - 5, y + 0.5);
-		cairo_line_to(cr, PLOT_LEFT, y + 0.5);
-		cairo_stroke(cr);
-		plot_text(p, x, PLOT_TOP + PLOT_AREA_H + 9, 0.5, 0,
-			  rfmt_time_ns(t, buf, BUF));
 		if (o->abs_addr)
-			snprintf(buf, BUF, "0x%llx", (unsigned long long)
+			snprintf(yb, BUF, "0x%llx", (unsigned long long)
 				 (m->a0 + (uint64_t)a));
 		else
-			rfmt_size(a, buf, BUF);
-		plot_text(p, PLOT_LEFT - 8, y, 1, 0.5, buf);
+			rfmt_size(a, yb, BUF);
+		plot_tick(p, k, TICKS, rfmt_time_ns(t, xb, BUF), yb);
 	}
 }
 

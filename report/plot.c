@@ -73,6 +73,24 @@ void plot_text(struct plot *p, double x, double y, double ax, double ay,
 	cairo_show_text(p->cr, s);
 }
 
+void plot_tick(struct plot *p, int k, int n, const char *xtext,
+	       const char *ytext)
+{
+	double x = PLOT_LEFT + PLOT_AREA_W * k / (double)n;
+	double y = PLOT_TOP + PLOT_AREA_H * (1 - k / (double)n);
+	cairo_t *cr = p->cr;
+
+	cairo_set_source_rgb(cr, 0, 0, 0);
+	cairo_set_line_width(cr, 1);
+	cairo_move_to(cr, x + 0.5, PLOT_TOP + PLOT_AREA_H);
+	cairo_line_to(cr, x + 0.5, PLOT_TOP + PLOT_AREA_H + 5);
+	cairo_move_to(cr, PLOT_LEFT - 5, y + 0.5);
+	cairo_line_to(cr, PLOT_LEFT, y + 0.5);
+	cairo_stroke(cr);
+	plot_text(p, x, PLOT_TOP + PLOT_AREA_H + 9, 0.5, 0, xtext);
+	plot_text(p, PLOT_LEFT - 8, y, 1, 0.5, ytext);
+}
+
 void plot_heat_rgb(double f, double rgb[3])
 {
 	/* stops of the scale: black, dark red, orange, yellow, white */

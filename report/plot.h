@@ -33,6 +33,12 @@ int plot_close(struct plot *p);
 /* Text anchored at (x, y): ax, ay 0 = left/top, 0.5 centre, 1 right/bottom. */
 void plot_text(struct plot *p, double x, double y, double ax, double ay,
 	       const char *s);
+/*
+ * Tick k of n on both axes of the plot area (k = 0 at the origin), in
+ * black, labelled xtext below the x axis and ytext left of the y axis.
+ */
+void plot_tick(struct plot *p, int k, int n, const char *xtext,
+	       const char *ytext);
 /* Heat colour of f in [0, 1]: black, red, orange, yellow, white. */
 void plot_heat_rgb(double f, double rgb[3]);
 /* The colour scale from lo to hi, labelled with unit. */

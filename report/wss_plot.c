@@ -44,29 +44,17 @@ static bool point(const struct wss_dist *d, size_t k, const unsigned int *pcts,
 static void draw_axes(struct plot *p, uint64_t max,
 		      const struct udamon_wss_opts *o)
 {
-	cairo_t *cr = p->cr;
-	char buf[BUF];
+	char xb[BUF], yb[BUF];
 	int k;
 
-	cairo_set_source_rgb(cr, 0, 0, 0);
-	cairo_set_line_width(cr, 1);
 	for (k = 0; k <= TICKS; k++) {
-		double x = PLOT_LEFT + PLOT_AREA_W * k / (double)TICKS;
-		double y = PLOT_TOP + PLOT_AREA_H * (1 - k / (double)TICKS);
-
-		cairo_move_to(cr, x + 0.5, PLOT_TOP + PLOT_AREA_H);
-		cairo_line_to(cr, x + 0.5, PLOT_TOP + PLOT_AREA_H + 5);
-		cairo_move_to(cr, PLOT_LEFT - 5, y + 0.5);
-		cairo_line_to(cr, PLOT_LEFT, y + 0.5);
-		cairo_stroke(cr);
 		if (o->all_wss)
-			snprintf(buf, BUF, "%.0f", n_all > 1 ?
+			snprintf(xb, BUF, "%.0f", n_all > 1 ?
 				 (double)(n_all - 1) * k / TICKS : 0);
 		else
-			snprintf(buf, BUF, "%d", 100 * k / TICKS);
-		plot_text(p, x, PLOT_TOP + PLOT_AREA_H + 9, 0.5, 0, buf);
-		plot_text(p, PLOT_LEFT - 8, y, 1, 0.5,
-			  rfmt_size((double)max * k / TICKS, buf, BUF));
+			snprintf(xb, BUF, "%d", 100 * k / TICKS);
+		plot_tick(p, k, TICKS, xb,
+			  rfmt_size((double)max * k / TICKS, yb, BUF));
 	}
 }
 
