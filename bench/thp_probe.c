@@ -28,12 +28,6 @@
 #include "primitives/compat.h"
 
 #define HPAGE		(2UL << 20)
-#ifndef MADV_COLLAPSE
-#define MADV_COLLAPSE	25
-#endif
-#ifndef SYS_process_madvise
-#define SYS_process_madvise	440
-#endif
 
 static int pagemap, pidfd;
 static char *buf;

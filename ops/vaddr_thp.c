@@ -21,13 +21,7 @@
 #include <unistd.h>
 
 #include "ops/vaddr_thp.h"
-
-#ifndef MADV_COLLAPSE
-#define MADV_COLLAPSE		25
-#endif
-#ifndef SYS_process_madvise
-#define SYS_process_madvise	440
-#endif
+#include "primitives/compat.h"
 
 /* Index of the first entry >= unit. */
 static size_t lower_bound(const uint64_t *a, size_t n, uint64_t unit)

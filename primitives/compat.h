@@ -2,7 +2,8 @@
 /*
  * Kernel uapi constants newer than the Linux 6.1 headers we build against.
  * Values are the kernel's ABI (include/uapi/linux/{userfaultfd,fs}.h of
- * Linux 6.7 and later); each is defined only when the system lacks it.
+ * Linux 6.7 and later, include/uapi/asm-generic/{mman-common,unistd}.h);
+ * each is defined only when the system lacks it.
  */
 #ifndef UDAMON_PRIMITIVES_COMPAT_H
 #define UDAMON_PRIMITIVES_COMPAT_H
@@ -11,6 +12,7 @@
 #include <linux/userfaultfd.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 
 /* ---- userfaultfd ------------------------------------------------------ */
@@ -95,6 +97,15 @@ struct pm_scan_arg {
 #endif
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal	424
+#endif
+
+/* ---- THP collapse (Linux 6.1) and process_madvise (Linux 5.10) ------- */
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE		25
+#endif
+#ifndef SYS_process_madvise
+#define SYS_process_madvise	440
 #endif
 
 /* ---- syscall restart codes (kernel-internal, seen by ptrace) --------- */
