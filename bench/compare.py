@@ -3,7 +3,10 @@
 
 usage: bench/compare.py [--runs N] [--sizes 1,4,16] [--work-writes N]
                         [--redis-requests N] [--budget-writes N]
-                        [--no-redis] [--no-docs] [--build DIR]
+                        [--accuracy-writes N] [--accuracy-sizes 16]
+                        [--accuracy-monitors udamon,udamon+attr]
+                        [--no-sweep] [--no-redis]
+                        [--no-docs] [--build DIR]
 
 One command from a fresh clone (as root): installs what it needs (gnuplot,
 redis), builds nothing itself (run `make` first; `make compare` does
@@ -30,7 +33,10 @@ of the snapshots of the second half of the work). The thresholds differ
 because the exact tracker slows the target several times over, and with
 it the rate at which each hot page is written per interval.
 
-Then the CPU budget: a 4 GiB wbench with a long timed phase
+Then hot bytes after a long timed phase (--accuracy-writes; 0 skips it):
+the comparison runs are short, because the exact tracker slows the
+target over ten times, and at 16 GiB udamon's regions need longer than
+that to converge on the 64 MiB hot set. Then the CPU budget: a 4 GiB wbench with a long timed phase
 (--budget-writes; 0 skips it) under udamon without a budget, with the
 default one, and with attribution.
 
@@ -414,14 +420,14 @@ def chart(results, sizes, path):
 set output '%s'
 set multiplot layout 1,2 title 'wbench: 64 MiB write-hot + 64 MiB read-hot set in N GiB (medians)'
 set logscale xy
+set xrange [0.8:20]
 set xtics (%s)
 set xlabel 'target size (GiB)'
 set ylabel 'monitor CPU (%% of one core)'
 set key top left
 set grid
 plot %s
-set ylabel 'target slowdown (x)'
-unset logscale y
+set ylabel 'target slowdown (x, 1 = unmonitored)'
 set key top left
 plot %s
 unset multiplot
@@ -430,10 +436,55 @@ unset multiplot
     os.unlink(dat)
 
 
-def update_docs(text):
+def accuracy(build, sizes, writes, runs, tmp, acc_monitors):
+    """Hot-bytes precision and recall of udamon after a long timed phase.
+
+    One exact-tracker run per size gives the hot bytes (every run of a
+    size has the same addresses); then udamon runs with --accuracy-writes
+    of work, long enough for its regions to converge on the hot set at
+    16 GiB too (the comparison runs are short: the exact tracker slows the
+    target over ten times).
+    """
+    mons = dict(monitors(build))
+    rows = {}
+    for sz in sizes:
+        short = Wbench(build, sz, 5000000)
+        r = one_run(short, mons['exact'], tmp)
+        exact = exact_hot(r['out'])
+        t = Wbench(build, sz, writes)
+        for name in acc_monitors:
+            key = '%d GiB, %s' % (sz, name)
+            rows[key] = []
+            for rnd in range(runs):
+                r = one_run(t, mons[name], tmp)
+                hot, nsnap, iv = udamon_hot(r['out'], r['t0'], r['t1'])
+                both = total(intersect(hot, exact))
+                r['precision'] = both / total(hot) if total(hot) else 0.0
+                r['recall'] = both / total(exact) if total(exact) else 0.0
+                r['intervals'] = iv
+                rows[key].append(r)
+                print('  accuracy %s round %d: p %.3f r %.3f cpu %.4f (exact '
+                      'hot %.1f MiB, udamon hot %.1f MiB)' % (
+                          key, rnd + 1, r['precision'], r['recall'], r['cpu'],
+                          total(exact) / 2**20, total(hot) / 2**20), flush=True)
+    lines = ['| target, monitor | target elapsed (s) | monitor CPU (% of a core) '
+             '| hot-bytes precision | recall | intervals at the end |',
+             '|---|---|---|---|---|---|']
+    for key, rs in rows.items():
+        ivs = [r['intervals'] for r in rs if r.get('intervals')]
+        iv = ivs[-1] if ivs else None
+        lines.append('| %s | %s | %s | %s | %s | %s |' % (
+            key, fmt(med(rs, 'elapsed'), '%.3f'), fmt(med(rs, 'cpu') * 100, '%.2f'),
+            fmt(med(rs, 'precision'), '%.3f'), fmt(med(rs, 'recall'), '%.3f'),
+            '%d us, %d us' % iv if iv and iv[0] else 'n/a'))
+    return ('#### Hot bytes after a long run (%d writes of work, medians of %d)'
+            '\n\n' % (writes, runs) + '\n'.join(lines) + '\n')
+
+
+def update_docs(text, block='compare'):
     path = os.path.join(ROOT, 'docs', 'PERFORMANCE.md')
     doc = open(path).read()
-    begin, end = '<!-- compare:begin -->', '<!-- compare:end -->'
+    begin, end = '<!-- %s:begin -->' % block, '<!-- %s:end -->' % block
     if begin not in doc:
         doc += '\n' + begin + '\n' + end + '\n'
     i, j = doc.index(begin) + len(begin), doc.index(end)
@@ -455,6 +506,10 @@ def main():
     writes = int(opt('--work-writes', 5000000))
     requests = int(opt('--redis-requests', 200000))
     budget_writes = int(opt('--budget-writes', 30000000))
+    acc_writes = int(opt('--accuracy-writes', 40000000))
+    sweep = '--no-sweep' not in args
+    acc_sizes = [int(x) for x in opt('--accuracy-sizes', '16').split(',')]
+    acc_mons = opt('--accuracy-monitors', 'udamon,udamon+attr').split(',')
     build = opt('--build', os.path.join(ROOT, 'build'))
     redis = '--no-redis' not in args
     docs = '--no-docs' not in args
@@ -470,7 +525,7 @@ def main():
     mons = monitors(build)
     results = {}
     tmp = tempfile.mkdtemp(prefix='udamon-compare.')
-    targets = [Wbench(build, s, writes) for s in sizes]
+    targets = [Wbench(build, s, writes) for s in sizes] if sweep else []
     if redis:
         targets.append(Redis(requests))
     for t in targets:
@@ -482,6 +537,8 @@ def main():
         t.name += ', long run'
         print('%s: %d rounds' % (t.name, runs), flush=True)
         budget[t.name] = run_target(t, budget_monitors(build), runs, tmp)
+    acc_text = accuracy(build, acc_sizes, acc_writes, runs, tmp,
+                        acc_mons) if acc_writes else ''
     uname = os.uname()
     head = ('Measured by `bench/compare.py` on %s (%s %s, %d CPUs, %d GiB), '
             '%s, %d rounds.\n\n' % (
@@ -489,6 +546,8 @@ def main():
                 int(re.search(r'MemTotal:\s+(\d+)', open('/proc/meminfo').read()).group(1)) >> 20,
                 time.strftime('%Y-%m-%d', time.gmtime()), runs))
     text = head + '\n'.join(table(name, rows) for name, rows in results.items())
+    if acc_text:
+        text += '\n' + acc_text
     if budget:
         text += ('\n##### The CPU budget at work\n\nThe same workload with a '
                  'longer timed phase (%d writes), udamon with and without its '
@@ -499,10 +558,13 @@ def main():
     os.makedirs(outdir, exist_ok=True)
     open(os.path.join(outdir, 'compare.md'), 'w').write(text)
     wsizes = [s for s in sizes if 'wbench %d GiB' % s in results]
-    chart(results, wsizes, os.path.join(outdir, 'compare.png'))
+    if wsizes:
+        chart(results, wsizes, os.path.join(outdir, 'compare.png'))
     if docs:
-        update_docs(text + '\n![monitor CPU and target slowdown against '
-                    'target size](../bench/results/compare.png)\n')
+        update_docs(text + ('\n![monitor CPU and target slowdown against '
+                            'target size](../bench/results/compare.png)\n'
+                            if wsizes else ''),
+                    'compare' if sweep else 'compare-extra')
     print(text)
 
 

@@ -11,7 +11,10 @@ the BPF source (the automatic choice) and once with the perf source
 (UDAMON_FAULT_SOURCE=perf), and prints medians: the target's elapsed time, the slowdown ratio
 against the unmonitored runs of the same round, and udamon's own CPU time
 per second of monitoring (its rusage minus the workload's own CPU time,
-over the wall time of the whole monitored run).
+over the wall time of the whole monitored run), and the target's own CPU
+time (user + system: the faults it takes are in it) with its ratio to the
+unmonitored run's, which a machine busy with other work disturbs less
+than the elapsed time.
 """
 import os
 import statistics
@@ -90,20 +93,25 @@ def main():
         for name, pre, env in modes:
             if pre is None:
                 e, c, _, _ = measured(wb)
-                base = e
-                res[name].append((e, 1.0, 0.0))
+                base, base_cpu = e, c
+                res[name].append((e, 1.0, 0.0, c, 1.0))
             else:
                 e, c, tot, wall = measured(pre + [' '.join(wb)], env)
                 mon_cpu = max(0.0, tot - c)
-                res[name].append((e, e / base, mon_cpu / wall))
+                res[name].append((e, e / base, mon_cpu / wall, c,
+                                  c / base_cpu))
     print('workload: %s' % ' '.join(wb))
-    print('%-30s %12s %10s %18s' % ('mode', 'elapsed_s', 'slowdown', 'monitor_cpu_s/s'))
+    print('%-30s %12s %10s %18s %14s %12s' % (
+        'mode', 'elapsed_s', 'slowdown', 'monitor_cpu_s/s', 'target_cpu_s',
+        'target_cpu'))
     for name, _, _ in modes:
         rows = res[name]
-        print('%-30s %12.3f %9.3fx %18.4f' % (
+        print('%-30s %12.3f %9.3fx %18.4f %14.3f %11.3fx' % (
             name, statistics.median(r[0] for r in rows),
             statistics.median(r[1] for r in rows),
-            statistics.median(r[2] for r in rows)))
+            statistics.median(r[2] for r in rows),
+            statistics.median(r[3] for r in rows),
+            statistics.median(r[4] for r in rows)))
     print('(medians of %d alternating rounds; slowdown against the '
           'unmonitored run of the same round)' % runs)
 
