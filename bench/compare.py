@@ -40,7 +40,8 @@ that to converge on the 64 MiB hot set. Then the CPU budget: a 4 GiB wbench with
 (--budget-writes; 0 skips it) under udamon without a budget, with the
 default one, and with attribution.
 
-Writes bench/results/compare.md, bench/results/compare.png (gnuplot), and the same
+Writes bench/results/compare.md (compare-extra.md with --no-sweep),
+bench/results/compare.png (gnuplot), and the same
 tables into docs/PERFORMANCE.md between its compare markers.
 """
 import json
@@ -556,7 +557,8 @@ def main():
         text += '\n'.join(table(name, rows) for name, rows in budget.items())
     outdir = os.path.join(ROOT, 'bench', 'results')
     os.makedirs(outdir, exist_ok=True)
-    open(os.path.join(outdir, 'compare.md'), 'w').write(text)
+    open(os.path.join(outdir, 'compare.md' if sweep else 'compare-extra.md'),
+         'w').write(text)
     wsizes = [s for s in sizes if 'wbench %d GiB' % s in results]
     if wsizes:
         chart(results, wsizes, os.path.join(outdir, 'compare.png'))
