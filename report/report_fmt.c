@@ -106,21 +106,26 @@ static long long trunc_ll(double x)
 	return (long long)x;
 }
 
+/*
+ * The sign comes from the number, the digits from its truncation, as damo
+ * writes them: -0.3 is "-0".
+ */
 char *rfmt_nr(double nr, bool raw, char *buf, size_t len)
 {
-	long long v = trunc_ll(nr);
+	bool neg = nr < 0;
+	unsigned long long v = (unsigned long long)trunc_ll(neg ? -nr : nr);
 	char digits[32];
 	size_t n, i, o = 0;
 
-	if (raw || !len) {
-		snprintf(buf, len, "%lld", v);
+	if (!len)
+		return buf;
+	if (raw) {
+		snprintf(buf, len, "%s%llu", neg ? "-" : "", v);
 		return buf;
 	}
-	if (v < 0)
+	if (neg)
 		buf[o++] = '-';
-	n = (size_t)snprintf(digits, sizeof(digits), "%llu",
-			     v < 0 ? 0ULL - (unsigned long long)v :
-			     (unsigned long long)v);
+	n = (size_t)snprintf(digits, sizeof(digits), "%llu", v);
 	for (i = 0; i < n && o + 2 < len; i++) {
 		if (i && (n - i) % 3 == 0)
 			buf[o++] = ',';

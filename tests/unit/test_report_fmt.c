@@ -29,6 +29,10 @@ static void test_nr_hz(void **state)
 	assert_string_equal(rfmt_nr(-1679110.9, false, b, BUF), "-1,679,110");
 	assert_string_equal(rfmt_nr(-1679110.9, true, b, BUF), "-1679110");
 	assert_string_equal(rfmt_nr(999, false, b, BUF), "999");
+	/* damo: the sign of the number, the digits of its truncation */
+	assert_string_equal(rfmt_nr(-0.4, false, b, BUF), "-0");
+	assert_string_equal(rfmt_nr(-0.4, true, b, BUF), "-0");
+	assert_string_equal(rfmt_nr(0.9, true, b, BUF), "0");
 	assert_string_equal(rfmt_hz(5, false, true, b, BUF), "5.000 hz");
 	assert_string_equal(rfmt_hz(35.9, false, true, b, BUF), "35 hz");
 	assert_string_equal(rfmt_hz(0, false, true, b, BUF), "0 hz");
