@@ -12,6 +12,11 @@
 #    Both without the CPU budget (--monitoring_cpu_budget 0), which would
 #    otherwise lengthen the intervals of a monitor loaded like this one:
 #    what is tested is the accounting at the given intervals.
+#    The median is judged only where udamon got a CPU when it asked for
+#    one: other processes loading the shared machine make it wait on the
+#    run queue, which no engine can make up for. If it waited more than a
+#    quarter of the time (its /proc/PID/schedstat), a longer median is
+#    noted; the exact count and the single warning still hold.
 . "$(dirname "$0")/lib.sh"
 need_write_monitoring
 WO=(--exp_ops_use_reports y --exp_ops_write_only y --monitoring_cpu_budget 0)
@@ -21,10 +26,11 @@ WO=(--exp_ops_use_reports y --exp_ops_write_only y --monitoring_cpu_budget 0)
 wl=$!; PIDS+=("$wl")
 wait_lines "$TMP/wl.addr" 2
 
-check() {	# name record stderr expect-overruns(any|some)
-	python3 - "$2" "$3" "$4" <<'PY'
+check() {	# name record stderr expect-overruns(any|some) [wait-share]
+	python3 - "$2" "$3" "$4" "${5:-0}" <<'PY'
 import json, sys, zlib
-path, errpath, expect = sys.argv[1:4]
+path, errpath, expect, wait = sys.argv[1:5]
+wait = float(wait)
 d = open(path, 'rb').read()
 rec = json.loads(zlib.decompress(d) if d[:1] == b'\x78' else d)[0]
 aggr_ns = rec['intervals']['aggr_us'] * 1000
@@ -42,21 +48,35 @@ should = over >= 3 and over * 20 >= len(lens)
 if warns != (1 if should else 0):
     sys.exit(f'FAIL: {warns} overrun warnings, expected {int(should)}')
 if expect == 'kept' and not 0.9 * aggr_ns <= median <= 1.1 * aggr_ns:
-    sys.exit(f'FAIL: the median snapshot lasts {median / 1e6:.1f} ms, '
-             f'not the {aggr_ns / 1e6:.0f} ms interval')
+    why = (f'the median snapshot lasts {median / 1e6:.1f} ms, not the '
+           f'{aggr_ns / 1e6:.0f} ms interval, while udamon waited for a '
+           f'CPU {wait:.0%} of the time')
+    if wait < 0.25:
+        sys.exit('FAIL: ' + why)
+    print('# (not judged: ' + why + ', the machine is loaded by others)')
 if expect == 'some' and not over:
     sys.exit('FAIL: no overrun counted with 141,504 regions')
 PY
 }
 
+# run-queue wait (ns) of process $1, and the time now (ns)
+waited() { echo "$(awk '{ print $2 }' "/proc/$1/schedstat") $(date +%s%N)"; }
 "$UDAMON" record "${WO[@]}" --timeout 25 -o "$TMP/load.data" "$wl" \
-	2>"$TMP/load.err" >/dev/null || { cat "$TMP/load.err"; fail "record failed"; }
+	2>"$TMP/load.err" >/dev/null &
+mon=$!
+sleep 2
+read -r w0 t0 < <(waited "$mon")
+sleep 20
+read -r w1 t1 < <(waited "$mon")
+wait "$mon" || { cat "$TMP/load.err"; fail "record failed"; }
 cat "$TMP/load.err"
-check load "$TMP/load.data" "$TMP/load.err" kept || fail "load: see above"
+share=$(awk -v w=$((w1 - w0)) -v t=$((t1 - t0)) 'BEGIN { print w / t }')
+check load "$TMP/load.data" "$TMP/load.err" kept "$share" ||
+	fail "load: see above"
 
 "$UDAMON" record "${WO[@]}" -n 141504 -m 200000 --timeout 3 \
 	-o "$TMP/big.data" "$wl" 2>"$TMP/big.err" >/dev/null ||
 	{ cat "$TMP/big.err"; fail "record with -n 141504 failed"; }
 cat "$TMP/big.err"
 check big "$TMP/big.data" "$TMP/big.err" some || fail "-n 141504: see above"
-echo "intervals kept under load; overruns counted and reported once"
+echo "overruns counted exactly and reported once; the median interval kept wherever udamon got a CPU"
