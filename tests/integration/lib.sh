@@ -151,3 +151,27 @@ expect_hot_over() {
 	awk -v h="$h" -v c="$c" 'BEGIN { exit !(h >= 0.02 && h >= 3 * c) }' ||
 		fail "range $1 should be hot against $2 (>= 0.02 and >= 3 x $c) but its rate is $h"
 }
+
+# vm_job KVER CPUS TIMEOUT FILE...: run $TMP/job.sh in a VM (tests/vm/vm.sh)
+# on Linux KVER with CPUS CPUs and FILE... copied in. Its output goes to
+# $TMP/out (and is shown), the files it hands back with vm_out to $OUT
+# ($TMP/out.d). Skips when no VM can run; fails when the run fails or the
+# guest (whose job prints "@@KERNEL $(uname -r)") runs another kernel.
+vm_job() {
+	local kver=$1 cpus=$2 timeout=$3 t0=$SECONDS rc
+	shift 3
+	OUT=$TMP/out.d
+	mkdir -p "$OUT"
+	VM_OUTDIR=$OUT VM_TIMEOUT=$timeout "$ROOT/tests/vm/vm.sh" "$kver" \
+		"$cpus" "$TMP/job.sh" "$@" >"$TMP/out" 2>&1
+	rc=$?
+	cat "$TMP/out"
+	[ $rc -eq 77 ] && skip "$(tail -n 1 "$TMP/out")"
+	[ $rc -eq 0 ] || fail "the VM run failed (exit $rc)"
+	note "VM run took $((SECONDS - t0)) s"
+	grep -q "^@@KERNEL ${kver//./\\.}\\." "$TMP/out" ||
+		fail "the guest did not run Linux $kver"
+}
+
+# rc_of TAG: the exit status the VM job printed as "@@RC TAG status".
+rc_of() { awk -v t="$1" '$1 == "@@RC" && $2 == t { print $3 }' "$TMP/out"; }

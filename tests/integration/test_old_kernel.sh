@@ -31,17 +31,8 @@ done
 true
 EOF
 
-t0=$SECONDS
-VM_TIMEOUT=80 "$ROOT/tests/vm/vm.sh" 6.1 2 "$TMP/job.sh" "$UDAMON" >"$TMP/out" 2>&1
-rc=$?
-cat "$TMP/out"
-[ $rc -eq 77 ] && skip "$(tail -n 1 "$TMP/out")"
-[ $rc -eq 0 ] || fail "the VM run failed (exit $rc)"
-note "VM run took $((SECONDS - t0)) s"
+vm_job 6.1 2 80 "$UDAMON"
 
-grep -q '^@@KERNEL 6\.1\.' "$TMP/out" || fail "the guest did not run Linux 6.1"
-
-rc_of() { awk -v t="$1" '$1 == "@@RC" && $2 == t { print $3 }' "$TMP/out"; }
 err_of() { sed -n "s/^@@ERR $1 //p" "$TMP/out"; }
 
 expect_refusal() {	# tag pattern...: exit 1 and stderr matching each pattern

@@ -52,20 +52,9 @@ done
 true
 EOF
 
-OUT=$TMP/out.d
-mkdir -p "$OUT"
-t0=$SECONDS
-VM_OUTDIR=$OUT VM_TIMEOUT=120 "$ROOT/tests/vm/vm.sh" 6.12 4 "$TMP/job.sh" \
-	"$UDAMON" "$WL/wl_ranges" >"$TMP/out" 2>&1
-rc=$?
-cat "$TMP/out"
-[ $rc -eq 77 ] && skip "$(tail -n 1 "$TMP/out")"
-[ $rc -eq 0 ] || fail "the VM run failed (exit $rc)"
-note "VM run took $((SECONDS - t0)) s"
+vm_job 6.12 4 120 "$UDAMON" "$WL/wl_ranges"
 grep -q '^@@KERNEL 6\.12\..* cpus 4$' "$TMP/out" ||
 	fail "the guest did not run Linux 6.12 with 4 CPUs"
-
-rc_of() { awk -v t="$1" '$1 == "@@RC" && $2 == t { print $3 }' "$TMP/out"; }
 
 for cpus in 2 2-3; do
 	[ "$(rc_of "cpus$cpus")" = 0 ] ||

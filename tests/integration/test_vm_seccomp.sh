@@ -30,22 +30,11 @@ echo "@@RC wl $?"
 vm_out /tmp/sc.addr /tmp/sc.data
 EOF
 
-OUT=$TMP/out.d
-mkdir -p "$OUT"
-t0=$SECONDS
-VM_OUTDIR=$OUT VM_TIMEOUT=120 "$ROOT/tests/vm/vm.sh" 6.12 2 "$TMP/job.sh" \
-	"$UDAMON" "$WL/wl_ranges" "$WL/wl_seccomp" >"$TMP/out" 2>&1
-rc=$?
-cat "$TMP/out"
-[ $rc -eq 77 ] && skip "$(tail -n 1 "$TMP/out")"
-[ $rc -eq 0 ] || fail "the VM run failed (exit $rc)"
-note "VM run took $((SECONDS - t0)) s"
-grep -q '^@@KERNEL 6\.12\.' "$TMP/out" || fail "the guest did not run Linux 6.12"
+vm_job 6.12 2 120 "$UDAMON" "$WL/wl_ranges" "$WL/wl_seccomp"
 grep -q '^@@DEV [0-9]*:[0-9]* /dev/userfaultfd$' "$TMP/out" ||
 	fail "the guest has no /dev/userfaultfd"
 grep -q '^@@SECCOMP Seccomp:2$' "$TMP/out" || fail "the workload ran without its filter"
 
-rc_of() { awk -v t="$1" '$1 == "@@RC" && $2 == t { print $3 }' "$TMP/out"; }
 [ "$(rc_of record)" = 0 ] || fail "record exited '$(rc_of record)'"
 [ "$(rc_of wl)" = 0 ] || fail "the workload's data check failed (exit '$(rc_of wl)')"
 before=$(sed -n 's/^@@FDS before //p' "$TMP/out")
