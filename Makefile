@@ -45,7 +45,7 @@ $(BUILD)/obj/%.o: %.c
 # The BPF fault program: compiled with clang for the BPF target, embedded
 # in udamon through a skeleton header that bpftool generates from it.
 CLANG    ?= clang
-BPFTOOL  ?= bpftool
+BPFTOOL  ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
 BPF_OBJ  := $(BUILD)/bpf/fault_bpf.bpf.o
 BPF_SKEL := $(BUILD)/bpf/fault_bpf.skel.h
 
