@@ -30,6 +30,12 @@ need_write_monitoring() {
 	fi
 }
 
+# CPUs 0 and 1 online (threads pinned to each).
+need_cpus_0_1() {
+	grep -qE '^0-([1-9]|[1-9][0-9]+)|^0,1' /sys/devices/system/cpu/online ||
+		skip "needs CPUs 0 and 1 online (online: $(cat /sys/devices/system/cpu/online))"
+}
+
 # Wait until file $1 has $2 lines (the workload's address file).
 wait_lines() {
 	local i

@@ -18,8 +18,7 @@
 # the CPUs; the filters' job is to make the other ranges cold.)
 . "$(dirname "$0")/lib.sh"
 need_write_monitoring
-grep -qE '^0-([1-9]|[1-9][0-9]+)|^0,1' /sys/devices/system/cpu/online ||
-	skip "needs CPUs 0 and 1 online (online: $(cat /sys/devices/system/cpu/online))"
+need_cpus_0_1
 command -v setarch >/dev/null || skip "needs setarch (util-linux)"
 WO=(--exp_ops_use_reports y --exp_ops_write_only y)
 SPEC="c0:write:2M:cpu=0 gap:idle:8M c1:write:2M:cpu=1 pad:idle:8M"

@@ -8,8 +8,7 @@
 # target runs on with its data intact.
 . "$(dirname "$0")/lib.sh"
 need_write_monitoring
-grep -qE '^0-([1-9]|[1-9][0-9]+)|^0,1' /sys/devices/system/cpu/online ||
-	skip "needs CPUs 0 and 1 online"
+need_cpus_0_1
 export UDAMON_RUN_DIR=$TMP/run
 WO=(--exp_ops_use_reports y --exp_ops_write_only y)
 SPEC="c0:write:2M:cpu=0 gap:idle:8M c1:write:2M:cpu=1 pad:idle:8M"

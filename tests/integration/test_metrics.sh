@@ -93,8 +93,7 @@ PY
 [ "$(get /nothing "$TMP/x")" = 404 ] || fail "GET /nothing is not a 404"
 
 need_write_monitoring
-grep -qE '^0-([1-9]|[1-9][0-9]+)|^0,1' /sys/devices/system/cpu/online ||
-	skip "needs CPUs 0 and 1 online"
+need_cpus_0_1
 command -v taskset >/dev/null || skip "no taskset"
 note "a running monitor: CPU 1 writes, CPU 0 does not"
 # every thread of the workload on CPU 1 (its main thread too)
