@@ -19,8 +19,8 @@ alternates from round to round): started here, then attached with
 the options after --), so that the target's and udamon's CPU times are
 measured apart (wait4 of each). Prints per program the medians of: the
 elapsed time, the slowdown against the unmonitored run of the same round,
-the target's system time, and udamon's CPU time (user + system) per
-second of the monitored run. Installs xz-utils and sqlite3 with apt when
+the target's CPU time (user + system) and system time, and udamon's CPU
+time (user + system) per second of the monitored run. Installs xz-utils and sqlite3 with apt when
 they are missing (bench-only packages).
 """
 import os
@@ -94,7 +94,7 @@ def cpu(ru):
 
 
 def run(prog, udamon, opts):
-    """One run; returns (elapsed, target sys, udamon cpu/s or 0)."""
+    """One run; returns (elapsed, target sys, udamon cpu/s or 0, target cpu)."""
     argv, stdin, setup = prog
     if setup:
         setup()
@@ -122,7 +122,7 @@ def run(prog, udamon, opts):
         os.unlink(RECORD)
     if stdin:
         fin.close()
-    return elapsed, ru.ru_stime, mcpu
+    return elapsed, ru.ru_stime, mcpu, cpu(ru)
 
 
 def main():
@@ -151,7 +151,7 @@ def main():
     udamon = os.path.join(build, 'udamon')
     progs = programs(data, build)
     print(f'{"program":8} {"mode":12} {"elapsed s":>9} {"slowdown":>8} '
-          f'{"target sys s":>12} {"udamon CPU s/s":>14}')
+          f'{"target CPU s":>12} {"target sys s":>12} {"udamon CPU s/s":>14}')
     for name, prog in progs.items():
         if only and name not in only:
             continue
@@ -169,9 +169,11 @@ def main():
             el = statistics.median(r[0] for r in res[mode])
             st = statistics.median(r[1] for r in res[mode])
             uc = statistics.median(r[2] for r in res[mode])
+            tc = statistics.median(r[3] for r in res[mode])
             ratio = statistics.median(res['ratio']) if mode == 'on' else 1.0
             print(f'{name:8} {"monitored" if mode == "on" else "unmonitored":12} '
-                  f'{el:9.2f} {ratio:7.3f}x {st:12.2f} {uc:14.3f}', flush=True)
+                  f'{el:9.2f} {ratio:7.3f}x {tc:12.2f} {st:12.2f} {uc:14.3f}',
+                  flush=True)
 
 
 if __name__ == '__main__':

@@ -51,6 +51,7 @@ struct vaddr_target {
 	uint64_t *pages;	/* this sample's sampling pages, for src */
 	size_t cap_pages;
 	struct vaddr_thp thp;
+	size_t rearm_cursor;	/* region the re-arm budget starts at */
 	/* how each region is checked in this sample (enum how) */
 	unsigned char *how;
 	size_t cap_how;
@@ -392,19 +393,29 @@ static int grow_how(struct vaddr_target *vt, size_t n)
  * would split the huge page). 0 or negative errno.
  */
 static int arm_region(struct vaddr_target *vt, struct udamon_region *r,
-		      unsigned char *how)
+		      unsigned char *how, unsigned int *rearms_left)
 {
 	int ret;
 
 	*how = HOW_SKIP;
 	if (r->unchecked)
 		return 0;
-	ret = udamon_uffd_wp_page(vt->wp, r->sampling_addr, true);
+	ret = udamon_uffd_wp_page(vt->wp, r->sampling_addr, *rearms_left > 0);
 	if (ret < 0)
 		return ret;
 	*how = HOW_PAGE;
-	if (!(ret & UDAMON_WP_HUGE))
+	if (!(ret & UDAMON_WP_HUGE)) {
+		if (!(ret & UDAMON_WP_WRITTEN))
+			return 0;	/* armed already: free to check */
+		if (*rearms_left) {
+			(*rearms_left)--;
+			return 0;
+		}
+		/* written, and no re-arm left in this sample: unknown */
+		*how = HOW_SKIP;
+		r->unchecked = true;
 		return 0;
+	}
 	ret = vaddr_thp_arm(&vt->thp, vt->wp, r->sampling_addr & ~(THP_SIZE - 1),
 			    ret);
 	if (ret < 0)
@@ -421,9 +432,27 @@ static int arm_region(struct vaddr_target *vt, struct udamon_region *r,
  * plus TLB flush per written sampling page for us, however much the target
  * writes. Other pages stay as they are: once written, unarmed and free.
  */
+/*
+ * Every written sampling page that is re-armed costs the target a fault
+ * (and a TLB shootdown while it runs): at most REARMS_PER_S a second per
+ * target. A region whose written page finds the budget spent is left
+ * unchecked for that sample (the engine scales its count from the
+ * samples that were checked); already armed pages cost nothing to check.
+ */
+#define REARMS_PER_S	1000
+
+static unsigned int rearm_budget(const struct udamon_ctx *ctx)
+{
+	uint64_t n = REARMS_PER_S * ctx->attrs.sample_us / 1000000;
+
+	return n ? (unsigned int)n : 1;
+}
+
 static int vaddr_prepare(struct udamon_ctx *ctx)
 {
-	size_t i, j;
+	size_t i, k, next;
+	unsigned int rearms;
+	bool spent;
 
 	/* new processes of the scope, before any pointer into the targets */
 	if (vctx(ctx)->scope)
@@ -444,8 +473,19 @@ static int vaddr_prepare(struct udamon_ctx *ctx)
 		}
 		if (grow_how(vt, t->nr_regions))
 			return -ENOMEM;
-		for (j = 0; j < t->nr_regions; j++) {
-			int ret = arm_region(vt, &t->regions[j], &vt->how[j]);
+		rearms = rearm_budget(ctx);
+		next = vt->rearm_cursor;
+		spent = false;
+		for (k = 0; k < t->nr_regions; k++) {
+			/* in turn from where the last sample's budget ran out */
+			size_t j = (k + vt->rearm_cursor) % t->nr_regions;
+			int ret = arm_region(vt, &t->regions[j], &vt->how[j],
+					     &rearms);
+
+			if (!rearms && !spent) {
+				spent = true;
+				next = j + 1;
+			}
 
 			/* faults before this count not, as for page checks */
 			if (ret >= 0 && vt->src)
@@ -463,6 +503,7 @@ static int vaddr_prepare(struct udamon_ctx *ctx)
 				return ret;
 			break;	/* let go of: vt is gone */
 		}
+		vt->rearm_cursor = next;
 	}
 	return 0;
 }
