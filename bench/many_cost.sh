@@ -7,11 +7,12 @@
 # the monitor's CPU (user + system seconds per second of run) and its
 # peak resident memory.
 #   bench/many_cost.sh [NPROCS] [TOTAL_MiB] [SECONDS]
+# (UDAMON=path runs another udamon binary.)
 # Needs root, Linux 6.7+ and a cgroup v2 mount. Attaches only to the
 # processes it starts.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-U=$PWD/build/udamon WL=$PWD/build/bin/wl_ranges
+U=${UDAMON:-$PWD/build/udamon} WL=$PWD/build/bin/wl_ranges
 N=${1:-50} TOTAL=${2:-1024} SECS=${3:-20}
 WO=(--exp_ops_use_reports y --exp_ops_write_only y)
 V2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)

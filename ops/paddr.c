@@ -6,8 +6,9 @@
  * only writes through user mappings can be seen, so every process of the
  * scope (a cgroup, or the whole machine) is attached like a vaddr target
  * (kept in a vaddr context of its own), and a reverse index from physical
- * page to (process, virtual page), built from /proc/PID/pagemap at each
- * ops update, says which mappings to arm and check for a region's
+ * page to (process, virtual page), read from /proc/PID/pagemap (at each
+ * ops update only for the processes whose pages may have changed, see
+ * struct proc_sig), says which mappings to arm and check for a region's
  * sampling page. A page that no monitored process maps cannot be written
  * from user space: it is not accessed. An index entry is verified against
  * pagemap before it is armed and again before a write is counted, so a
@@ -58,6 +59,21 @@ struct armed {
 
 #define THP_UNIT	(2ULL << 20)
 
+/*
+ * What says that a process's pages may have changed since its pages were
+ * last read: a new page is mapped only by a fault (counted in minflt or
+ * majflt), and a mapping changes vsize or rss. Pages the kernel moves
+ * without a fault (compaction, khugepaged) are found by the full rebuild
+ * every FULL_EVERY builds; until then their entries are stale, which is
+ * detected before they are armed or counted.
+ */
+struct proc_sig {
+	uint64_t faults, vsize, rss;
+	bool indexed;
+};
+
+#define FULL_EVERY	8
+
 struct paddr_ctx {
 	struct udamon_ctx *procs;	/* the processes, as vaddr targets */
 	struct rev_entry *index;
@@ -70,6 +86,10 @@ struct paddr_ctx {
 	size_t cap_pages;
 	bool attribution;		/* fault events are the reports */
 	uint64_t nr_stale;		/* index entries found stale */
+	struct proc_sig *sigs;		/* per process index, as last read */
+	uint8_t *redo;			/* per process: re-read at this update */
+	uint64_t span_lo, span_hi;	/* the physical span indexed */
+	unsigned int nr_builds;
 };
 
 static struct paddr_ctx *pctx(struct udamon_ctx *ctx)
@@ -91,8 +111,72 @@ static void close_pagemaps(struct paddr_ctx *p)
 		if (p->pagemap[i] >= 0)
 			close(p->pagemap[i]);
 	free(p->pagemap);
+	free(p->sigs);
+	free(p->redo);
 	p->pagemap = NULL;
+	p->sigs = NULL;
+	p->redo = NULL;
 	p->nr_pagemap = 0;
+}
+
+/* Grow the per-process arrays to nr processes (new ones unread). */
+static int grow_procs(struct paddr_ctx *p, size_t nr)
+{
+	int *pm;
+	struct proc_sig *sg;
+	uint8_t *rd;
+
+	if (nr <= p->nr_pagemap)
+		return 0;
+	pm = realloc(p->pagemap, nr * sizeof(*pm));
+	if (pm)
+		p->pagemap = pm;
+	sg = realloc(p->sigs, nr * sizeof(*sg));
+	if (sg)
+		p->sigs = sg;
+	rd = realloc(p->redo, nr);
+	if (rd)
+		p->redo = rd;
+	if (!pm || !sg || !rd)
+		return -ENOMEM;
+	for (size_t i = p->nr_pagemap; i < nr; i++) {
+		pm[i] = -1;
+		memset(&sg[i], 0, sizeof(sg[i]));
+	}
+	p->nr_pagemap = nr;
+	return 0;
+}
+
+/* minflt + majflt, vsize and rss of a process from its stat file. */
+static int read_sig(int procfd, struct proc_sig *sig)
+{
+	unsigned long long minflt, majflt, vsize, rss;
+	char buf[1024], *e;
+	ssize_t n;
+	int fd;
+
+	if (procfd < 0)
+		return -1;
+	fd = openat(procfd, "stat", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	e = strrchr(buf, ')');
+	/* after the name: state ppid pgrp session tty tpgid flags minflt
+	 * cminflt majflt cmajflt utime stime cutime cstime priority nice
+	 * num_threads itrealvalue starttime vsize rss */
+	if (!e || sscanf(e + 1, " %*c %*d %*d %*d %*d %*d %*u %llu %*u %llu "
+			 "%*u %*u %*u %*d %*d %*d %*d %*d %*d %*u %llu %llu",
+			 &minflt, &majflt, &vsize, &rss) != 4)
+		return -1;
+	sig->faults = minflt + majflt;
+	sig->vsize = vsize;
+	sig->rss = rss;
+	return 0;
 }
 
 static int index_add(struct paddr_ctx *p, uint64_t pfn, size_t proc,
@@ -156,6 +240,8 @@ static int index_process(struct paddr_ctx *p, size_t proc, uint64_t lo,
 	fd = openat(procfd, "pagemap", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
+	if (p->pagemap[proc] >= 0)
+		close(p->pagemap[proc]);
 	p->pagemap[proc] = fd;
 	if (udamon_maps_read(procfd, t->pid, &maps, &nr, err, sizeof(err)))
 		return 0;
@@ -176,19 +262,19 @@ static int index_process(struct paddr_ctx *p, size_t proc, uint64_t lo,
  * comparison sort of a million entries took 250-400 ms on this machine,
  * each ops update; this takes a few tens.
  */
-static int sort_index(struct paddr_ctx *p)
+static int sort_entries(struct rev_entry *arr, size_t nr)
 {
 	static size_t count[1 << RADIX_BITS];
-	struct rev_entry *tmp, *src = p->index, *dst;
+	struct rev_entry *tmp, *src = arr, *dst;
 	uint64_t max = 0;
 	unsigned int shift;
 
-	if (p->nr_index < 2)
+	if (nr < 2)
 		return 0;
-	for (size_t i = 0; i < p->nr_index; i++)
+	for (size_t i = 0; i < nr; i++)
 		if (src[i].key > max)
 			max = src[i].key;
-	tmp = malloc(p->nr_index * sizeof(*tmp));
+	tmp = malloc(nr * sizeof(*tmp));
 	if (!tmp)
 		return -ENOMEM;
 	dst = tmp;
@@ -197,7 +283,7 @@ static int sort_index(struct paddr_ctx *p)
 		struct rev_entry *swap;
 
 		memset(count, 0, sizeof(count));
-		for (size_t i = 0; i < p->nr_index; i++)
+		for (size_t i = 0; i < nr; i++)
 			count[(src[i].key >> shift) & ((1 << RADIX_BITS) - 1)]++;
 		for (size_t d = 0; d < (1 << RADIX_BITS); d++) {
 			size_t c = count[d];
@@ -205,48 +291,111 @@ static int sort_index(struct paddr_ctx *p)
 			count[d] = sum;
 			sum += c;
 		}
-		for (size_t i = 0; i < p->nr_index; i++)
+		for (size_t i = 0; i < nr; i++)
 			dst[count[(src[i].key >> shift) & ((1 << RADIX_BITS) - 1)]++] = src[i];
 		swap = src;
 		src = dst;
 		dst = swap;
 	}
-	if (src != p->index)
-		memcpy(p->index, src, p->nr_index * sizeof(*src));
+	if (src != arr)
+		memcpy(arr, src, nr * sizeof(*src));
 	free(tmp);
 	return 0;
 }
 
-/* Rebuild the index for the physical span of the target's regions. */
+/*
+ * Drop the entries of the processes to re-read, read them again, sort
+ * what was read and merge it into the kept (sorted) entries.
+ */
+static int refresh_index(struct paddr_ctx *p, size_t nr, uint64_t lo,
+			 uint64_t hi)
+{
+	size_t kept = 0, nr_new, a, b, o;
+	struct rev_entry *m;
+	bool any = false;
+	int ret = 0;
+
+	for (size_t i = 0; i < nr; i++)
+		any |= p->redo[i];
+	if (!any)
+		return 0;
+	for (size_t i = 0; i < p->nr_index; i++)
+		if (!p->redo[p->index[i].key & ((1ULL << PROC_BITS) - 1)])
+			p->index[kept++] = p->index[i];
+	p->nr_index = kept;
+	for (size_t i = 0; i < nr && !ret; i++) {
+		if (!p->redo[i])
+			continue;
+		if (p->pagemap[i] >= 0)
+			close(p->pagemap[i]);
+		p->pagemap[i] = -1;
+		ret = index_process(p, i, lo, hi);
+	}
+	if (ret || sort_entries(p->index + kept, p->nr_index - kept))
+		return -ENOMEM;
+	nr_new = p->nr_index - kept;
+	if (!kept || !nr_new)
+		return 0;
+	/* merge from the end, in place: only the new entries are copied */
+	m = malloc(nr_new * sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	memcpy(m, p->index + kept, nr_new * sizeof(*m));
+	for (a = kept, b = nr_new, o = p->nr_index; b;) {
+		if (a && p->index[a - 1].key > m[b - 1].key)
+			p->index[--o] = p->index[--a];
+		else
+			p->index[--o] = m[--b];
+	}
+	free(m);
+	return 0;
+}
+
+/*
+ * Bring the index up to date for the physical span of the target's
+ * regions: re-read only the processes whose pages may have changed
+ * (struct proc_sig), all of them every FULL_EVERY builds or when the
+ * span changed.
+ */
 static int build_index(struct udamon_ctx *ctx)
 {
 	struct paddr_ctx *p = pctx(ctx);
 	struct udamon_target *t = &ctx->targets[0];
 	size_t nr = p->procs->nr_targets;
 	uint64_t lo, hi;
-	int ret = 0;
+	bool full;
 
-	close_pagemaps(p);
-	p->nr_index = 0;
-	if (!t->nr_regions)
+	if (!t->nr_regions) {
+		p->nr_index = 0;
 		return 0;
+	}
 	lo = t->regions[0].start;
 	hi = t->regions[t->nr_regions - 1].end;
-	p->pagemap = malloc((nr + 1) * sizeof(*p->pagemap));
-	if (!p->pagemap)
+	if (grow_procs(p, nr)) {
+		udamon_ctx_set_error(ctx, "paddr: out of memory for %zu processes", nr);
 		return -ENOMEM;
-	p->nr_pagemap = nr;
-	for (size_t i = 0; i < nr; i++)
-		p->pagemap[i] = -1;
-	for (size_t i = 0; i < nr && !ret; i++)
-		ret = index_process(p, i, lo, hi);
-	if (ret) {
-		udamon_ctx_set_error(ctx, "paddr: out of memory for the reverse index (%zu pages)",
-				     p->nr_index);
-		return ret;
 	}
-	if (sort_index(p)) {
-		udamon_ctx_set_error(ctx, "paddr: out of memory sorting the reverse index (%zu pages)",
+	full = lo != p->span_lo || hi != p->span_hi ||
+		p->nr_builds++ % FULL_EVERY == 0;
+	p->span_lo = lo;
+	p->span_hi = hi;
+	for (size_t i = 0; i < nr; i++) {
+		struct proc_sig now = { 0 }, *was = &p->sigs[i];
+		int procfd = vaddr_target_procfd(&p->procs->targets[i]);
+		bool known = !read_sig(procfd, &now);
+
+		p->redo[i] = full || !known || !was->indexed ||
+			now.faults != was->faults || now.vsize != was->vsize ||
+			now.rss != was->rss;
+		if (p->redo[i]) {
+			*was = now;
+			was->indexed = known;
+		}
+	}
+	if (full)
+		p->nr_index = 0;
+	if (refresh_index(p, nr, lo, hi)) {
+		udamon_ctx_set_error(ctx, "paddr: out of memory for the reverse index (%zu pages)",
 				     p->nr_index);
 		return -ENOMEM;
 	}
