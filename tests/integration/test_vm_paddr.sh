@@ -63,18 +63,7 @@ done
 true
 EOF
 
-OUT=$TMP/out.d
-mkdir -p "$OUT"
-t0=$SECONDS
-VM_OUTDIR=$OUT VM_TIMEOUT=200 "$ROOT/tests/vm/vm.sh" 6.12 2 "$TMP/job.sh" \
-	"$UDAMON" "$WL/wl_ranges" >"$TMP/out" 2>&1
-rc=$?
-cat "$TMP/out"
-[ $rc -eq 77 ] && skip "$(tail -n 1 "$TMP/out")"
-[ $rc -eq 0 ] || fail "the VM run failed (exit $rc)"
-note "VM run took $((SECONDS - t0)) s"
-grep -q '^@@KERNEL 6\.12\.' "$TMP/out" || fail "the guest did not run Linux 6.12"
-rc_of() { awk -v t="$1" '$1 == "@@RC" && $2 == t { print $3 }' "$TMP/out"; }
+vm_job 6.12 2 200 "$UDAMON" "$WL/wl_ranges"
 
 [ "$(rc_of paddr)" = 0 ] || fail "machine-wide record exited '$(rc_of paddr)'"
 [ -s "$OUT/paddr.data" ] || fail "no record came back"
