@@ -36,6 +36,27 @@ need_cpus_0_1() {
 		skip "needs CPUs 0 and 1 online (online: $(cat /sys/devices/system/cpu/online))"
 }
 
+# make_cgroup PREFIX: a cgroup v2 of the test's own, PREFIX-PID under the
+# v2 mount $V2: $NAME (for --target_cgroup) and $CG (its path). Skips
+# without cgroup v2. At exit its processes (PIDS) are killed and it is
+# removed.
+make_cgroup() {
+	V2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	[ -n "$V2" ] || skip "no cgroup v2 file system is mounted"
+	NAME=$1-$$
+	CG=$V2/$NAME
+	mkdir "$CG" || skip "cannot create a cgroup under $V2"
+	trap end_cgroup EXIT
+}
+
+end_cgroup() {
+	local p
+	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rmdir "$CG" 2>/dev/null || rmdir "$CG"
+	cleanup
+}
+
 # Wait until file $1 has $2 lines (the workload's address file).
 wait_lines() {
 	local i

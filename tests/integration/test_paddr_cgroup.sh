@@ -12,20 +12,8 @@
 need_write_monitoring
 WO=(--exp_ops_use_reports y --exp_ops_write_only y)
 SPEC="idle:idle:8M:thp hot:write:4M:thp reader:read:4M:thp"
-V2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
-[ -n "$V2" ] || skip "no cgroup v2 file system is mounted"
 [ -r /proc/kpageflags ] || skip "no /proc/kpageflags"
-NAME=udamon-paddr-$$
-CG=$V2/$NAME
-mkdir "$CG" || skip "cannot create a cgroup under $V2"
-end_cgroup() {
-	local p
-	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rmdir "$CG" 2>/dev/null || rmdir "$CG"
-	cleanup
-}
-trap end_cgroup EXIT
+make_cgroup udamon-paddr
 
 sh -c "echo \$\$ >'$CG/cgroup.procs' && exec '$WL/wl_ranges' --seconds 0 --addr-file '$TMP/wl.addr' $SPEC" &
 wl=$!; PIDS+=("$wl")

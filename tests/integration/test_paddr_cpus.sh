@@ -8,20 +8,8 @@
 need_write_monitoring
 [ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
 WO=(--exp_ops_use_reports y --exp_ops_write_only y)
-V2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
-[ -n "$V2" ] || skip "no cgroup v2 file system is mounted"
 [ -r /proc/kpageflags ] || skip "no /proc/kpageflags"
-NAME=udamon-pcpus-$$
-CG=$V2/$NAME
-mkdir "$CG" || skip "cannot create a cgroup under $V2"
-end_cgroup() {
-	local p
-	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rmdir "$CG" 2>/dev/null || rmdir "$CG"
-	cleanup
-}
-trap end_cgroup EXIT
+make_cgroup udamon-pcpus
 
 : >"$TMP/phys"
 for c in 0 1; do

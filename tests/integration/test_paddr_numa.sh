@@ -5,20 +5,8 @@
 . "$(dirname "$0")/lib.sh"
 need_write_monitoring
 WO=(--exp_ops_use_reports y --exp_ops_write_only y)
-V2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
-[ -n "$V2" ] || skip "no cgroup v2 file system is mounted"
 [ -d /sys/devices/system/node/node0 ] || skip "no NUMA node 0 in sysfs"
-NAME=udamon-numa-$$
-CG=$V2/$NAME
-mkdir "$CG" || skip "cannot create a cgroup under $V2"
-end_cgroup() {
-	local p
-	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rmdir "$CG" 2>/dev/null || rmdir "$CG"
-	cleanup
-}
-trap end_cgroup EXIT
+make_cgroup udamon-numa
 
 sh -c "echo \$\$ >'$CG/cgroup.procs' && exec '$WL/wl_ranges' --seconds 0 --addr-file '$TMP/wl.addr' hot:write:2M" &
 PIDS+=("$!")
