@@ -103,6 +103,8 @@ static void take_status(struct udamon_metrics_src *src, char **desc,
 	src->reports_seen = u64_at(st, "reports_seen");
 	src->reports_counted = u64_at(st, "reports_counted");
 	src->lost_events = u64_at(st, "lost_events");
+	src->aggr_overruns = u64_at(st, "aggr_overruns");
+	src->sample_overruns = u64_at(st, "sample_overruns");
 	src->uptime_s = (double)u64_at(st, "uptime_ns") / 1e9;
 	src->cpu_s = process_cpu_s((pid_t)control_int(st, "pid"));
 	if (json_object_object_get_ex(st, "attrs", &attrs)) {

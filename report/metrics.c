@@ -57,6 +57,10 @@ static const struct family
 		"Access reports the monitor's engine received." },
 	f_counted = { "udamon_reports_counted_total", "counter",
 		"Access reports that passed the filters and counted." },
+	f_aggr_over = { "udamon_aggregation_overruns_total", "counter",
+		"Aggregations that took more than 125 % of the aggregation interval." },
+	f_sample_over = { "udamon_sample_overruns_total", "counter",
+		"Samples whose own work left less than half the sample interval to observe." },
 	f_uptime = { "udamon_uptime_seconds", "gauge",
 		"Time since the monitor started." },
 	f_own_cpu = { "udamon_cpu_seconds_total", "counter",
@@ -352,6 +356,16 @@ static double v_counted(const struct udamon_metrics_src *s)
 	return (double)s->reports_counted;
 }
 
+static double v_aggr_over(const struct udamon_metrics_src *s)
+{
+	return (double)s->aggr_overruns;
+}
+
+static double v_sample_over(const struct udamon_metrics_src *s)
+{
+	return (double)s->sample_overruns;
+}
+
 static double v_uptime(const struct udamon_metrics_src *s)
 {
 	return s->uptime_s;
@@ -393,6 +407,10 @@ int udamon_report_metrics(FILE *out, const struct udamon_metrics_src *srcs,
 			    has_status);
 		per_monitor(out, &f_seen, srcs, nr, v_seen, has_status);
 		per_monitor(out, &f_counted, srcs, nr, v_counted, has_status);
+		per_monitor(out, &f_aggr_over, srcs, nr, v_aggr_over,
+			    has_status);
+		per_monitor(out, &f_sample_over, srcs, nr, v_sample_over,
+			    has_status);
 		per_monitor(out, &f_uptime, srcs, nr, v_uptime, has_status);
 		per_monitor(out, &f_own_cpu, srcs, nr, v_own_cpu, has_cpu);
 	}

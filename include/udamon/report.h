@@ -123,6 +123,7 @@ struct udamon_metrics_src {
 	bool has_status;		/* the counters below are set */
 	uint64_t samples, snapshots, reports_seen, reports_counted;
 	uint64_t lost_events;
+	uint64_t aggr_overruns, sample_overruns;
 	double uptime_s;
 	double cpu_s;			/* the monitor's own CPU time; < 0: unknown */
 };
@@ -132,7 +133,7 @@ struct udamon_metrics_src {
  * and target the working set (bytes of regions with at least one sampled
  * access: written bytes under write-only monitoring), bytes by access-rate
  * bucket, each CPU's share of the counted samples, lost events, intervals,
- * and for monitors their counters and own CPU time.
+ * and for monitors their counters (overruns too) and own CPU time.
  */
 int udamon_report_metrics(FILE *out, const struct udamon_metrics_src *srcs,
 			  size_t nr);

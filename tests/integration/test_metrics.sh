@@ -111,7 +111,8 @@ share=$(grep '^udamon_cpu_write_share{cpu=1,monitor=0,' "$TMP/live.parsed" | awk
 awk -v s="$share" 'BEGIN { exit !(s >= 0.9) }' || fail "CPU 1's write share is $share, expected about 1"
 share0=$(grep '^udamon_cpu_write_share{cpu=0,monitor=0,' "$TMP/live.parsed" | awk '{ print $2 }')
 awk -v s="${share0:-0}" 'BEGIN { exit !(s <= 0.1) }' || fail "CPU 0's write share is $share0, expected about 0"
-for k in udamon_samples_total udamon_cpu_seconds_total udamon_uptime_seconds; do
+for k in udamon_samples_total udamon_cpu_seconds_total udamon_uptime_seconds \
+	udamon_aggregation_overruns_total udamon_sample_overruns_total; do
 	grep -q "^$k{monitor=0} " "$TMP/live.parsed" || fail "no $k"
 done
 [ "$(value "udamon_monitors{}" "$TMP/live.parsed")" = 1.0 ] || fail "udamon_monitors is not 1"
