@@ -62,9 +62,12 @@ for cpus in 2 2-3; do
 	[ -s "$OUT/cpus$cpus.data" ] || fail "no record came back for $cpus"
 	note "--exp_ops_cpus $cpus"
 	heat "$OUT/cpus$cpus.data" "$OUT/cpus.addr"
-	expect_hot c2
-	if [ "$cpus" = 2 ]; then expect_cold c3; else expect_hot c3; fi
+	# under TCG every aggregation overruns several times over, so udamon
+	# checks fewer regions per sample: hot is judged against the idle
+	# range (expect_hotter), not by a fixed rate; cold stays absolute
 	expect_cold idle
+	expect_hotter c2 idle
+	if [ "$cpus" = 2 ]; then expect_cold c3; else expect_hotter c3 idle; fi
 done
 [ "$(rc_of wl)" = 0 ] || fail "the workload's data check failed after monitoring"
 
