@@ -19,16 +19,10 @@
 #include "cli/cli.h"
 #include "cli/control_client.h"
 #include "cli/metrics.h"
+#include "cli/stop_signal.h"
 
 #define REQ_MAX		8192
 #define CLIENT_TIMEOUT_S	5
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	stop = sig;
-}
 
 static void usage(FILE *f)
 {
@@ -120,7 +114,7 @@ static void send_all(int fd, const char *buf, size_t len)
 	while (len) {
 		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
 
-		if (n <= 0 && errno == EINTR && !stop)
+		if (n <= 0 && errno == EINTR && !cli_stop_signal())
 			continue;
 		if (n <= 0)
 			return;
@@ -200,7 +194,6 @@ static void serve(int fd, int index)
 
 int cmd_exporter(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
 	const char *spec = NULL;
 	int lfd, index = -1, taken;
 
@@ -227,11 +220,10 @@ int cmd_exporter(int argc, char **argv)
 	lfd = listen_on(spec);
 	if (lfd < 0)
 		return 1;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	cli_catch_stop_signals(NULL);
 	signal(SIGPIPE, SIG_IGN);
 	fprintf(stderr, "udamon: serving metrics at http://%s/metrics\n", spec);
-	while (!stop) {
+	while (!cli_stop_signal()) {
 		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 
 		if (fd < 0) {
@@ -244,5 +236,5 @@ int cmd_exporter(int argc, char **argv)
 		close(fd);
 	}
 	close(lfd);
-	return stop ? 0 : 1;
+	return cli_stop_signal() ? 0 : 1;
 }

@@ -4,7 +4,6 @@
  * now on) in the normal record format, until Ctrl-C, the timeout, or the
  * end of every monitor.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "cli/live_records.h"
 #include "cli/options.h"
 #include "cli/record_out.h"
+#include "cli/stop_signal.h"
 #include "udamon/textfmt.h"
 
 #define POLL_NS		(100ull * 1000000)
@@ -34,13 +34,6 @@ struct ongoing {
 	struct udamon_record *recs;	/* what was recorded, per target */
 	size_t nr_recs;
 };
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	stop = sig;
-}
 
 static void ongoing_usage(FILE *f)
 {
@@ -197,7 +190,6 @@ static size_t poll_sources(struct ongoing *g, struct source *s, size_t nr)
 static int record_ongoing(struct ongoing *g)
 {
 	struct rundir_entry *v;
-	struct sigaction sa;
 	struct source *s;
 	uint64_t start = udamon_now_ns();
 	size_t n;
@@ -215,15 +207,12 @@ static int record_ongoing(struct ongoing *g)
 		s[i].since_ns = start;
 	}
 	free(v);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	cli_catch_stop_signals(NULL);
 	record_out_begin(&g->out, start);
 	if (!g->quiet)
 		fprintf(stderr, "udamon: recording %zu monitor%s to %s; Ctrl-C "
 			"to stop\n", n, n > 1 ? "s" : "", g->out.path);
-	while (!stop) {
+	while (!cli_stop_signal()) {
 		struct timespec ts = { 0, (long)POLL_NS };
 		uint64_t now = udamon_now_ns();
 

@@ -16,31 +16,9 @@
 #include "cli/cli.h"
 #include "cli/monitor.h"
 #include "cli/spawn.h"
+#include "cli/stop_signal.h"
 #include "udamon/ops.h"
 #include "udamon/textfmt.h"
-
-static volatile sig_atomic_t stop_signal;
-static struct udamon_ctx *running_ctx;
-
-static void on_stop_signal(int sig)
-{
-	stop_signal = sig;
-	if (running_ctx)
-		running_ctx->stop = 1;
-}
-
-static void install_stop_handlers(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop_signal;
-	sigemptyset(&sa.sa_mask);
-	/* no SA_RESTART: a signal must cut the sample sleep short */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
 
 int monitor_spawn(struct monitor *m, const struct mon_opts *o)
 {
@@ -217,7 +195,7 @@ static int after_sample(struct udamon_ctx *ctx, void *data)
 
 	warn_overruns(m, false);
 	reap_child(m);
-	if (m->child_exited || stop_signal)
+	if (m->child_exited || cli_stop_signal())
 		return 1;
 	if (m->timeout_us &&
 	    udamon_now_ns() - m->start_ns >= m->timeout_us * 1000ull)
@@ -240,7 +218,7 @@ static void warn_mapping(const char *msg, void *data)
 
 bool monitor_stop_signalled(void)
 {
-	return stop_signal != 0;
+	return cli_stop_signal() != 0;
 }
 
 /* The first target's record; those of later targets copy its settings. */
@@ -432,16 +410,15 @@ int monitor_run(struct monitor *m)
 {
 	int err;
 
-	install_stop_handlers();
-	running_ctx = m->ctx;
+	cli_catch_stop_signals(&m->ctx->stop);
 	m->start_ns = m->last_progress_ns = udamon_now_ns();
 	err = udamon_ctx_run(m->ctx);
-	running_ctx = NULL;
+	cli_stop_signals_flag(NULL);
 	monitor_sync_stats(m);
 	warn_overruns(m, true);
 	if (err && target_gone(m))
 		err = 0;	/* it ended while we were looking at it */
-	if (err && !stop_signal)
+	if (err && !cli_stop_signal())
 		return cli_fail("monitoring stopped: %s",
 				udamon_ctx_errmsg(m->ctx)[0] ?
 				udamon_ctx_errmsg(m->ctx) : strerror(-err));

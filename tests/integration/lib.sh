@@ -19,6 +19,14 @@ fail() { echo "FAIL: $*"; exit 1; }
 note() { echo "# $*"; }
 
 need_root() { [ "$(id -u)" = 0 ] || skip "needs root"; }
+need_setarch() {
+	command -v setarch >/dev/null || skip "needs setarch (util-linux)"
+}
+
+# The write-only options most tests record with.
+WO=(--exp_ops_use_reports y --exp_ops_write_only y)
+# Writers pinned to CPU 0 and CPU 1, idle ranges between and after them.
+CPU_SPEC="c0:write:2M:cpu=0 gap:idle:8M c1:write:2M:cpu=1 pad:idle:8M"
 
 # Write monitoring needs userfaultfd WP_ASYNC and PAGEMAP_SCAN (Linux 6.7+).
 need_write_monitoring() {
@@ -95,6 +103,18 @@ expect_no_uffd_wp() {
 	if grep -E '^VmFlags:.* uw( |$)' "/proc/$1/smaps" >/dev/null 2>&1; then
 		fail "process $1 still has userfaultfd-wp registrations"
 	fi
+}
+
+# wait_monitor_sparing MON OUTSIDER ERRFILE WHAT: wait for the monitor
+# process MON while checking that the process OUTSIDER (which it must not
+# monitor) never holds a registration; MON must succeed.
+wait_monitor_sparing() {
+	while kill -0 "$1" 2>/dev/null; do
+		expect_no_uffd_wp "$2"
+		sleep 0.2
+	done
+	wait "$1" || { cat "$3"; fail "$4 failed"; }
+	cat "$3"
 }
 
 # Run a command that must fail; its stderr must contain the text.
@@ -184,6 +204,13 @@ expect_hot_over() {
 # $TMP/out (and is shown), the files it hands back with vm_out to $OUT
 # ($TMP/out.d). Skips when no VM can run; fails when the run fails or the
 # guest (whose job prints "@@KERNEL $(uname -r)") runs another kernel.
+# need_vm_job WORKLOAD: what a VM test needs built here.
+need_vm_job() {
+	[ -x "$UDAMON" ] || skip "no udamon binary at $UDAMON (build it first)"
+	[ -x "$WL/$1" ] || skip "no workload at $WL/$1 (build it first)"
+	command -v python3 >/dev/null || skip "no python3 to read the records"
+}
+
 vm_job() {
 	local kver=$1 cpus=$2 timeout=$3 t0=$SECONDS rc
 	shift 3

@@ -21,7 +21,6 @@
 . "$(dirname "$0")/lib.sh"
 need_write_monitoring
 CPUS=$(cat /sys/devices/system/cpu/online)
-WO=(--exp_ops_use_reports y --exp_ops_write_only y)
 NR=(--monitoring_nr_regions_range 80 160 --monitoring_intervals 20ms 400ms 2s)
 SPEC="s33:sparse:4M:pct=2 gap:idle:4M s71:sparse:4M:pct=6 pad:idle:4M"
 

@@ -10,7 +10,6 @@
 # installs: its workers' records show their writes.
 . "$(dirname "$0")/lib.sh"
 need_write_monitoring
-WO=(--exp_ops_use_reports y --exp_ops_write_only y)
 SPEC="idle:idle:8M hot:write:2M"
 
 cat >"$TMP/tree.sh" <<SH
@@ -40,12 +39,17 @@ grep -q "exited with status 0" "$TMP/tree.err" ||
 n=$(nr_records "$TMP/tree.data")
 note "$n records"
 [ "$n" -ge 3 ] || fail "expected a record for the script and each child, got $n"
+# child_heat DATA C WHAT: the heat of child C's ranges in its own record
+child_heat() {
+	local pid
+	pid=$(cat "$TMP/$2.pid")
+	python3 "$ROOT/tests/integration/rangeheat.py" "$1" "$TMP/$2.addr" \
+		--pid "$pid" >"$TMP/heat" ||
+		fail "no record of $3 $2 (process $pid)"
+	note "$3 $2 (process $pid):"; cat "$TMP/heat"
+}
 for c in a b; do
-	pid=$(cat "$TMP/$c.pid")
-	python3 "$ROOT/tests/integration/rangeheat.py" "$TMP/tree.data" \
-		"$TMP/$c.addr" --pid "$pid" >"$TMP/heat" ||
-		fail "no record of child $c (process $pid)"
-	note "child $c (process $pid):"; cat "$TMP/heat"
+	child_heat "$TMP/tree.data" "$c" child
 	# two writers share 2 CPUs with the rest: a low bar for hot
 	expect_hot_over hot idle; expect_cold idle
 done
@@ -59,11 +63,7 @@ wait_lines "$TMP/a.addr" 2; wait_lines "$TMP/b.addr" 2
 	-o "$TMP/pid.data" "$root" 2>"$TMP/pid.err" ||
 	{ cat "$TMP/pid.err"; fail "record --include_child_tasks of pid $root failed"; }
 for c in a b; do
-	pid=$(cat "$TMP/$c.pid")
-	python3 "$ROOT/tests/integration/rangeheat.py" "$TMP/pid.data" \
-		"$TMP/$c.addr" --pid "$pid" >"$TMP/heat" ||
-		fail "no record of the running child $c (process $pid)"
-	note "running child $c (process $pid):"; cat "$TMP/heat"
+	child_heat "$TMP/pid.data" "$c" "running child"
 	expect_hot hot 0.05; expect_cold idle
 done
 wait "$root" || fail "the tree's workloads failed their data checks"

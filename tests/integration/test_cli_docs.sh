@@ -5,7 +5,6 @@
 # ended; the man page keeps the spaces of -r "S-E S-E ..."; the
 # repository's documents cite only what the repository holds. About 5 s.
 . "$(dirname "$0")/lib.sh"
-WO=(--exp_ops_use_reports y --exp_ops_write_only y)
 
 # the man page renders -r "S-E S-E ..." with its spaces
 if command -v nroff >/dev/null; then

@@ -2,7 +2,6 @@
 # Every failure a user can hit says what was wrong and exits non-zero,
 # before anything starts.
 . "$(dirname "$0")/lib.sh"
-WO=(--exp_ops_use_reports y --exp_ops_write_only y)
 U=$UDAMON
 
 expect_error "unknown command 'recrod'" "$U" recrod

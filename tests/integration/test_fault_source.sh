@@ -9,9 +9,8 @@
 . "$(dirname "$0")/lib.sh"
 need_write_monitoring
 need_cpus_0_1
-command -v setarch >/dev/null || skip "needs setarch (util-linux)"
-WO=(--exp_ops_use_reports y --exp_ops_write_only y)
-SPEC="c0:write:2M:cpu=0 gap:idle:8M c1:write:2M:cpu=1 pad:idle:8M"
+need_setarch
+SPEC=$CPU_SPEC
 
 source_of() {
 	python3 - "$1" <<'PY'

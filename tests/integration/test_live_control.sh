@@ -12,7 +12,6 @@ NB=$(mktemp -d /tmp/udamon-live-nb.XXXXXX)
 trap 'cleanup; rm -rf "$NB"' EXIT
 chmod 711 "$NB"
 export UDAMON_RUN_DIR=$NB/run
-WO=(--exp_ops_use_reports y --exp_ops_write_only y)
 # parameters are compared exactly: no CPU budget changing them
 WO+=(--monitoring_cpu_budget 0)
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)

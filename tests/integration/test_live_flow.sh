@@ -10,8 +10,7 @@
 need_write_monitoring
 need_cpus_0_1
 export UDAMON_RUN_DIR=$TMP/run
-WO=(--exp_ops_use_reports y --exp_ops_write_only y)
-SPEC="c0:write:2M:cpu=0 gap:idle:8M c1:write:2M:cpu=1 pad:idle:8M"
+SPEC=$CPU_SPEC
 
 st() {	# st KEY...: a value of monitor 0's status (python expression path)
 	"$UDAMON" status --index 0 --json | python3 -c "import json, sys

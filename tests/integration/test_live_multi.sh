@@ -7,7 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 need_write_monitoring
 export UDAMON_RUN_DIR=$TMP/run
-WO=(--exp_ops_use_reports y --exp_ops_write_only y)
 # exact intervals are checked: no CPU budget changing them
 WO+=(--monitoring_cpu_budget 0)
 

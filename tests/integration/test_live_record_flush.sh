@@ -5,7 +5,6 @@
 # on with its data intact).
 . "$(dirname "$0")/lib.sh"
 need_write_monitoring
-WO=(--exp_ops_use_reports y --exp_ops_write_only y)
 
 note "an unwritable output fails before the command starts"
 expect_error "cannot write the record to '/nonexistent/dir/x'" \

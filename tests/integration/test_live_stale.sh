@@ -7,7 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 need_write_monitoring
 export UDAMON_RUN_DIR=$TMP/run
-WO=(--exp_ops_use_reports y --exp_ops_write_only y)
 
 "$WL/wl_ranges" --seconds 0 --addr-file "$TMP/wl.addr" a:write:2M b:idle:4M &
 wl=$!; PIDS+=("$wl")

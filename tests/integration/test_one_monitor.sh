@@ -6,7 +6,6 @@
 # monitored again. A process that uses userfaultfd itself is not refused.
 . "$(dirname "$0")/lib.sh"
 need_write_monitoring
-WO=(--exp_ops_use_reports y --exp_ops_write_only y)
 SPEC="idle:idle:8M reader:read:8M hot:write:2M"
 
 "$WL/wl_ranges" --seconds 0 --addr-file "$TMP/wl.addr" $SPEC &

@@ -10,7 +10,6 @@
 # is never attached). (Machine-wide paddr runs only in the VM.)
 . "$(dirname "$0")/lib.sh"
 need_write_monitoring
-WO=(--exp_ops_use_reports y --exp_ops_write_only y)
 SPEC="idle:idle:8M:thp hot:write:4M:thp reader:read:4M:thp"
 [ -r /proc/kpageflags ] || skip "no /proc/kpageflags"
 make_cgroup udamon-paddr
@@ -40,12 +39,7 @@ mon=$!; PIDS+=("$mon")
 # touch, and regions that touch may merge across them)
 sleep 2
 echo "$late" >"$CG/cgroup.procs" || fail "cannot move process $late into $CG"
-while kill -0 "$mon" 2>/dev/null; do
-	expect_no_uffd_wp "$out"
-	sleep 0.2
-done
-wait "$mon" || { cat "$TMP/paddr.err"; fail "record --ops paddr failed"; }
-cat "$TMP/paddr.err"
+wait_monitor_sparing "$mon" "$out" "$TMP/paddr.err" "record --ops paddr"
 for w in wl late out; do
 	python3 "$ROOT/tests/integration/physranges.py" "${!w}" \
 		"$TMP/$w.addr" >"$TMP/$w.after" || true

@@ -7,7 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 need_write_monitoring
 [ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
-WO=(--exp_ops_use_reports y --exp_ops_write_only y)
 [ -r /proc/kpageflags ] || skip "no /proc/kpageflags"
 make_cgroup udamon-pcpus
 

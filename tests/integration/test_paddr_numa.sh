@@ -4,7 +4,6 @@
 # scoped to a cgroup the test creates (machine-wide paddr never runs here).
 . "$(dirname "$0")/lib.sh"
 need_write_monitoring
-WO=(--exp_ops_use_reports y --exp_ops_write_only y)
 [ -d /sys/devices/system/node/node0 ] || skip "no NUMA node 0 in sysfs"
 make_cgroup udamon-numa
 

@@ -4,7 +4,6 @@
 # reports open it.
 . "$(dirname "$0")/lib.sh"
 need_write_monitoring
-WO=(--exp_ops_use_reports y --exp_ops_write_only y)
 cd "$TMP"
 "$UDAMON" record -q "${WO[@]}" --output_type json -o rec.json \
 	"$WL/wl_ranges --seconds 2 --addr-file addr w:write:4M i:idle:4M" ||

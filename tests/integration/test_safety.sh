@@ -4,7 +4,6 @@
 # and a normal end. After SIGTERM the record file is complete and valid.
 . "$(dirname "$0")/lib.sh"
 need_write_monitoring
-WO=(--exp_ops_use_reports y --exp_ops_write_only y)
 SPEC="a:write:16M b:write:4M:cpu=1 c:read:4M d:idle:4M"
 
 # Wait until udamon has registered process $1 (a "uw" VmFlags in its

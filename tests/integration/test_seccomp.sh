@@ -8,7 +8,6 @@
 # never touched (it runs on and its data check passes). About 15 s.
 . "$(dirname "$0")/lib.sh"
 need_write_monitoring
-WO=(--exp_ops_use_reports y --exp_ops_write_only y)
 SPEC="idle:idle:4M hot:write:2M"
 
 [ -e /dev/userfaultfd ] || skip "no /dev/userfaultfd (mknod /dev/userfaultfd c 10 \$(cut -d: -f2 /sys/class/misc/userfaultfd/dev))"

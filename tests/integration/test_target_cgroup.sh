@@ -7,7 +7,6 @@
 # The test creates its own cgroup under the v2 mount and removes it.
 . "$(dirname "$0")/lib.sh"
 need_write_monitoring
-WO=(--exp_ops_use_reports y --exp_ops_write_only y)
 SPEC="idle:idle:8M hot:write:2M"
 make_cgroup udamon-test
 
@@ -35,12 +34,7 @@ mon=$!; PIDS+=("$mon")
 sleep 3
 echo "$b" >"$CG/cgroup.procs" || fail "cannot move process $b into $CG"
 # the process outside is never registered while udamon runs
-while kill -0 "$mon" 2>/dev/null; do
-	expect_no_uffd_wp "$out"
-	sleep 0.2
-done
-wait "$mon" || { cat "$TMP/cg.err"; fail "record --target_cgroup failed"; }
-cat "$TMP/cg.err"
+wait_monitor_sparing "$mon" "$out" "$TMP/cg.err" "record --target_cgroup"
 for p in a b; do
 	pid=${!p}
 	python3 "$ROOT/tests/integration/rangeheat.py" "$TMP/cg.data" \

@@ -21,7 +21,6 @@
 # the CPUs; the filters' job is to make the other ranges cold.)
 . "$(dirname "$0")/lib.sh"
 need_write_monitoring
-WO=(--exp_ops_use_reports y --exp_ops_write_only y)
 SPEC="a:write:2M gap:idle:8M b:write:2M pad:idle:8M"
 
 tid_of() { awk -v n="$1" '$1 == n { print $4 }' "$2"; }
@@ -46,7 +45,7 @@ wait "$wl" || fail "the workload's data check failed after monitoring"
 
 unshare --pid --fork --mount-proc true 2>/dev/null ||
 	skip "cannot make a pid namespace for the command form (unshare)"
-command -v setarch >/dev/null || skip "needs setarch (util-linux)"
+need_setarch
 
 # nsrecord NAME SECONDS "SPEC" [udamon options...]: command form, new pid
 # namespace, on the ranges of SPEC.

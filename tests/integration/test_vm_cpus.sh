@@ -9,9 +9,7 @@
 # - 6.12 has a kernel DAMON, but plain monitoring (which would need
 #   udamon to drive it) must still be refused with a clear reason.
 . "$(dirname "$0")/lib.sh"
-[ -x "$UDAMON" ] || skip "no udamon binary at $UDAMON (build it first)"
-[ -x "$WL/wl_ranges" ] || skip "no workload at $WL/wl_ranges (build it first)"
-command -v python3 >/dev/null || skip "no python3 to read the records"
+need_vm_job wl_ranges
 
 cat >"$TMP/job.sh" <<'EOF'
 WO="--exp_ops_use_reports y --exp_ops_write_only y"
@@ -20,11 +18,9 @@ echo "@@KERNEL $(uname -r) cpus $(nproc)"
 wl_ranges --seconds 0 --addr-file /tmp/cpus.addr \
 	c2:write:1M:cpu=2 idle:idle:1M c3:write:1M:cpu=3 &
 p=$!
-i=0
-while [ ! -s /tmp/cpus.addr ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+vm_wait_file /tmp/cpus.addr
 # the three ranges as monitoring regions, ascending
-regions=$(sort -k2 /tmp/cpus.addr | while read -r n s e t; do
-	printf '%d-%d ' $((s)) $((e)); done)
+regions=$(vm_regions /tmp/cpus.addr)
 for cpus in 2 2-3; do
 	udamon record $WO --exp_ops_cpus $cpus -r "$regions" -s 10ms -a 100ms \
 		-n 3 -m 60 --timeout 4 -o /tmp/cpus$cpus.data $p

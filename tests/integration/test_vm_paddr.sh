@@ -16,9 +16,7 @@
 # - a machine-wide monitor killed with -9 leaves every process running
 #   with its data intact and no registration ("uw") in any smaps.
 . "$(dirname "$0")/lib.sh"
-[ -x "$UDAMON" ] || skip "no udamon binary at $UDAMON (build it first)"
-[ -x "$WL/wl_ranges" ] || skip "no workload at $WL/wl_ranges (build it first)"
-command -v python3 >/dev/null || skip "no python3 to read the records"
+need_vm_job wl_ranges
 
 cat >"$TMP/job.sh" <<'EOF'
 WO="--exp_ops_use_reports y --exp_ops_write_only y"
@@ -26,12 +24,11 @@ echo "@@KERNEL $(uname -r) cpus $(nproc)"
 # the guest kernel starts with THP off (this is the VM's own setting)
 echo madvise >/sys/kernel/mm/transparent_hugepage/enabled
 echo madvise >/sys/kernel/mm/transparent_hugepage/defrag
-wait_file() { i=0; while [ ! -s "$1" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done; }
 
 wl_ranges --seconds 0 --addr-file /tmp/a.addr --phys-file /tmp/a.phys \
 	idle:idle:4M:thp hot:write:4M:thp reader:read:4M:thp &
 a=$!
-wait_file /tmp/a.phys
+vm_wait_file /tmp/a.phys 30
 udamon record $WO -s 20ms -a 200ms -u 200ms -n 1000 -m 2000 --timeout 15 \
 	-o /tmp/paddr.data 2>/tmp/paddr.err &
 m=$!

@@ -5,9 +5,7 @@
 # its idle range cold, it keeps no descriptor of udamon's and its data
 # check passes. About 25 s.
 . "$(dirname "$0")/lib.sh"
-[ -x "$UDAMON" ] || skip "no udamon binary at $UDAMON (build it first)"
-[ -x "$WL/wl_seccomp" ] || skip "no workload at $WL/wl_seccomp (build it first)"
-command -v python3 >/dev/null || skip "no python3 to read the records"
+need_vm_job wl_seccomp
 
 cat >"$TMP/job.sh" <<'EOF'
 echo "@@KERNEL $(uname -r)"
@@ -15,10 +13,8 @@ echo "@@DEV $(cat /sys/class/misc/userfaultfd/dev) $(ls /dev/userfaultfd)"
 wl_seccomp userfaultfd=errno -- wl_ranges --seconds 9 \
 	--addr-file /tmp/sc.addr idle:idle:4M hot:write:2M &
 p=$!
-i=0
-while [ ! -s /tmp/sc.addr ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-regions=$(sort -k2 /tmp/sc.addr | while read -r n s e t; do
-	printf '%d-%d ' $((s)) $((e)); done)
+vm_wait_file /tmp/sc.addr
+regions=$(vm_regions /tmp/sc.addr)
 echo "@@SECCOMP $(grep '^Seccomp:' /proc/$p/status | tr -d '\t ')"
 echo "@@FDS before $(ls /proc/$p/fd | sort -n | tr '\n' ' ')"
 udamon record -q --exp_ops_use_reports y --exp_ops_write_only y \

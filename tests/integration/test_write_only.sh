@@ -4,7 +4,6 @@
 # come out cold. Both target forms: a command and an attached pid.
 . "$(dirname "$0")/lib.sh"
 need_write_monitoring
-WO=(--exp_ops_use_reports y --exp_ops_write_only y)
 # The first range maps highest; thread stacks (written) map below the last.
 SPEC="idle:idle:8M reader:read:8M hot:write:2M"
 

@@ -11,7 +11,9 @@
 #
 # The job's stdout and stderr are printed here; the exit status is the
 # job's. In the guest, `vm_out FILE` sends a file back over the serial
-# console: it lands in $VM_OUTDIR (when set) under its base name.
+# console: it lands in $VM_OUTDIR (when set) under its base name;
+# `vm_wait_file FILE [S]` waits for a file to fill; `vm_regions FILE`
+# turns a workload's address file into udamon -r regions.
 #
 # Exit 77 with the reason as the last line when qemu, busybox or the
 # kernel cannot be had; 125 when the VM did not finish the job (no
@@ -167,7 +169,22 @@ for f in "\$@"; do
 	echo "$MARK-FILE-END"
 done
 EOF
-chmod +x "$ROOTFS/init" "$ROOTFS/job.sh" "$ROOTFS/bin/vm_out"
+# vm_wait_file FILE [SECONDS]: wait until FILE is not empty (default 10 s)
+cat >"$ROOTFS/bin/vm_wait_file" <<'EOF'
+#!/bin/sh
+i=0
+while [ ! -s "$1" ] && [ $i -lt $((${2:-10} * 10)) ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+EOF
+# vm_regions ADDR_FILE: a workload's ranges as udamon -r regions, ascending
+cat >"$ROOTFS/bin/vm_regions" <<'EOF'
+#!/bin/sh
+sort -k2 "$1" | while read -r n s e t; do printf '%d-%d ' $((s)) $((e)); done
+EOF
+chmod +x "$ROOTFS/init" "$ROOTFS/job.sh" "$ROOTFS/bin/vm_out" \
+	"$ROOTFS/bin/vm_wait_file" "$ROOTFS/bin/vm_regions"
 
 INITRD=$WORK/initrd.gz
 (cd "$ROOTFS" && find . | "$BUSYBOX" cpio -o -H newc 2>/dev/null | gzip -1) \
