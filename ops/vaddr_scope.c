@@ -27,6 +27,9 @@ struct vaddr_scope {
 	/* processes that could not be monitored: not tried again */
 	int *refused;
 	size_t nr_refused;
+	/* vfork children not yet executing their program: tried each poll */
+	int *later;
+	size_t nr_later;
 	/* the events of one drain, handled after it */
 	struct udamon_proc_event *pending;
 	size_t nr_pending, cap_pending;
@@ -105,6 +108,7 @@ void vaddr_scope_close(struct vaddr_scope *s)
 	if (s->has_cgroup)
 		udamon_cgroup_free(&s->cg);
 	free(s->refused);
+	free(s->later);
 	free(s->pending);
 	free(s);
 }
@@ -130,14 +134,14 @@ static bool was_refused(const struct vaddr_scope *s, int pid)
 	return false;
 }
 
-static void refuse(struct vaddr_scope *s, int pid)
+static void push_pid(int **a, size_t *nr, int pid)
 {
-	int *a = realloc(s->refused, (s->nr_refused + 1) * sizeof(*a));
+	int *p = realloc(*a, (*nr + 1) * sizeof(*p));
 
-	if (!a)
-		return;
-	s->refused = a;
-	s->refused[s->nr_refused++] = pid;
+	if (!p)
+		return;		/* the next scan finds it */
+	*a = p;
+	(*a)[(*nr)++] = pid;
 }
 
 /* Attach pid unless it is ours already, ourselves, or was refused. */
@@ -153,7 +157,12 @@ static void add(struct udamon_ctx *ctx, struct vaddr_scope *s, int pid,
 	ret = vaddr_add_process(ctx, pid);
 	if (!ret || ret == -ESRCH)
 		return;		/* monitored, or already gone */
-	refuse(s, pid);
+	if (ret == -EAGAIN) {	/* a vfork child: once it executes */
+		push_pid(&s->later, &s->nr_later, pid);
+		ctx->errmsg[0] = '\0';
+		return;
+	}
+	push_pid(&s->refused, &s->nr_refused, pid);
 	if (parent)
 		say(s, "process %d (a child of %d) is not monitored: %s",
 		    pid, parent, ctx->errmsg);
@@ -181,8 +190,24 @@ static void queue_event(const struct udamon_proc_event *e, void *data)
 	s->pending[s->nr_pending++] = *e;
 }
 
+/* Try the vfork children again: most have executed their program. */
+static void retry_later(struct udamon_ctx *ctx, struct vaddr_scope *s)
+{
+	size_t n = s->nr_later;
+	int *pids = s->later;
+
+	if (!n)
+		return;
+	s->later = NULL;
+	s->nr_later = 0;
+	for (size_t i = 0; i < n; i++)
+		add(ctx, s, pids[i], 0);
+	free(pids);
+}
+
 void vaddr_scope_poll(struct udamon_ctx *ctx, struct vaddr_scope *s)
 {
+	retry_later(ctx, s);
 	if (!s->ev)
 		return;
 	s->nr_pending = 0;

@@ -3,9 +3,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/kcmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "primitives/procfs.h"
@@ -49,6 +51,35 @@ int udamon_proc_start_time(pid_t pid, unsigned long long *t, char *state)
 	if (!p || sscanf(p, "%llu", t) != 1)
 		return -EIO;
 	return 0;
+}
+
+/* The parent of pid (field 4 of /proc/PID/stat), or a negative errno. */
+static int parent_of(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	ssize_t n;
+	int ppid;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	n = udamon_proc_read(AT_FDCWD, path, buf, sizeof(buf));
+	if (n <= 0)
+		return -ESRCH;
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return -EIO;
+	return ppid;
+}
+
+int udamon_proc_shares_parent_mm(pid_t pid)
+{
+	int ppid = parent_of(pid);
+
+	if (ppid == -ESRCH)
+		return ppid;
+	if (ppid <= 0)
+		return 0;
+	/* 0: the same mm; ENOSYS (no CONFIG_KCMP) or EPERM: cannot tell */
+	return syscall(SYS_kcmp, pid, ppid, KCMP_VM, 0, 0) == 0;
 }
 
 static int cmp_int(const void *a, const void *b)

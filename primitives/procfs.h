@@ -22,6 +22,14 @@ ssize_t udamon_proc_read(int dirfd, const char *path, char *buf, size_t size);
 int udamon_proc_start_time(pid_t pid, unsigned long long *t, char *state);
 
 /*
+ * Does pid share its memory with its parent process? A vfork child (or a
+ * posix_spawn child) does until it executes a program: anything made
+ * inside it then (a userfaultfd) belongs to the parent's memory. 1 yes,
+ * 0 no (or the kernel cannot tell), -ESRCH when it is gone.
+ */
+int udamon_proc_shares_parent_mm(pid_t pid);
+
+/*
  * The entries of directory dir whose names are positive numbers (pids,
  * tids), sorted, into a malloc'd *ids (caller frees). 0 or negative errno.
  */

@@ -18,6 +18,7 @@
 
 #include "primitives/compat.h"
 #include "primitives/inject.h"
+#include "primitives/procfs.h"
 #include "primitives/uffd_wp.h"
 
 #define PAGE_SZ		4096ULL
@@ -78,10 +79,23 @@ int udamon_uffd_wp_open(pid_t pid, int pidfd, struct udamon_uffd_wp **out,
 		return -ENOMEM;
 	w->pid = pid;
 	w->uffd = -1;
+	w->pagemap = -1;
 	w->vec = calloc(VEC_LEN, sizeof(*w->vec));
 	if (!w->vec) {
 		free(w);
 		return -ENOMEM;
+	}
+	ret = udamon_proc_shares_parent_mm(pid);
+	if (ret) {
+		if (ret > 0) {
+			ret = -EAGAIN;
+			snprintf(err, errlen, "process %d shares its parent's memory "
+				 "(a vfork child that has not executed its program "
+				 "yet): it can be monitored once it has", pid);
+		} else {
+			snprintf(err, errlen, "process %d is gone", pid);
+		}
+		goto fail;
 	}
 	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
 	w->pagemap = open(path, O_RDONLY | O_CLOEXEC);
