@@ -16,6 +16,7 @@
 #include "primitives/cgroup.h"
 #include "primitives/proc_events.h"
 #include "primitives/proc_list.h"
+#include "primitives/procfs.h"
 
 struct vaddr_scope {
 	bool children;
@@ -200,8 +201,15 @@ static void retry_later(struct udamon_ctx *ctx, struct vaddr_scope *s)
 		return;
 	s->later = NULL;
 	s->nr_later = 0;
-	for (size_t i = 0; i < n; i++)
-		add(ctx, s, pids[i], 0);
+	for (size_t i = 0; i < n; i++) {
+		int shares = udamon_proc_shares_parent_mm(pids[i]);
+
+		/* still before its exec (a cheap check): wait on */
+		if (shares > 0)
+			push_pid(&s->later, &s->nr_later, pids[i]);
+		else if (!shares)
+			add(ctx, s, pids[i], 0);
+	}
 	free(pids);
 }
 
