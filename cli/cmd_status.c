@@ -134,6 +134,27 @@ static void print_attrs(struct json_object *st)
 		       "the next sample)\n");
 }
 
+/* Every process of the scope that could not be monitored: pid, reason. */
+static void print_refused(struct json_object *st)
+{
+	struct json_object *r = get(st, "refused_processes");
+	size_t n = r ? json_object_array_length(r) : 0;
+	unsigned long long ended = u(st, "refused_ended");
+
+	if (!n && !ended)
+		return;
+	printf("    processes refused: %zu", n);
+	if (ended)
+		printf(" (and %llu refused that have ended)", ended);
+	printf("\n");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_array_get_idx(r, i);
+
+		printf("        %7lld  %s\n", control_int(o, "pid"),
+		       control_str(o, "reason"));
+	}
+}
+
 static void print_status(struct json_object *st)
 {
 	struct json_object *w = get(st, "mapping_warnings");
@@ -177,6 +198,7 @@ static void print_status(struct json_object *st)
 	for (size_t i = 0; i < nw; i++)
 		printf("        %s\n",
 		       json_object_get_string(json_object_array_get_idx(w, i)));
+	print_refused(st);
 	if (u(st, "control_refused") || u(st, "control_bad_requests"))
 		printf("    control: %llu connections refused, %llu bad "
 		       "requests\n", u(st, "control_refused"),

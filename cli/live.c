@@ -157,6 +157,30 @@ static struct json_object *attrs_json(const struct udamon_attrs *a)
 	return j;
 }
 
+/* Every process of the scope that could not be monitored, and why. */
+static void add_refused(struct json_object *j, struct udamon_ctx *ctx)
+{
+	struct json_object *a = json_object_new_array();
+	const struct udamon_refusal *r;
+	uint64_t ended;
+	size_t n;
+
+	if (ctx->ops && !strcmp(ctx->ops->name, "paddr"))
+		n = udamon_paddr_refused(ctx, &r, &ended);
+	else
+		n = udamon_vaddr_refused(ctx, &r, &ended);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "pid", json_object_new_int(r[i].pid));
+		json_object_object_add(o, "reason",
+				       json_object_new_string(r[i].reason));
+		json_object_array_add(a, o);
+	}
+	json_object_object_add(j, "refused_processes", a);
+	json_object_object_add(j, "refused_ended", jint(ended));
+}
+
 static struct json_object *status_json(const struct live *l)
 {
 	const struct udamon_ctx *ctx = l->m.ctx;
@@ -225,6 +249,7 @@ static struct json_object *status_json(const struct live *l)
 	for (size_t i = 0; i < l->m.nr_warnings; i++)
 		json_object_array_add(a, json_object_new_string(l->m.warnings[i]));
 	json_object_object_add(j, "mapping_warnings", a);
+	add_refused(j, l->m.ctx);
 	json_object_object_add(j, "control_refused", jint(l->ctl.nr_refused));
 	json_object_object_add(j, "control_bad_requests", jint(l->ctl.nr_bad));
 	return j;

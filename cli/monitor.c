@@ -216,6 +216,12 @@ static void warn_mapping(const char *msg, void *data)
 	}
 }
 
+/* Refused processes: the ops list them all (status), so only said here. */
+static void warn_refused(const char *msg, void *data)
+{
+	cli_warn("%s", msg);
+}
+
 bool monitor_stop_signalled(void)
 {
 	return cli_stop_signal() != 0;
@@ -372,6 +378,7 @@ int monitor_setup(struct monitor *m, const struct mon_opts *o)
 	struct udamon_vaddr_opts vo = {
 		.attribution = o->has_cpus || o->nr_tids,
 		.warn = warn_mapping,
+		.warn_refused = warn_refused,
 		.warn_data = m,
 		.include_children = monitor_tree(m, o),
 		.cgroup = o->cgroup,

@@ -746,6 +746,18 @@ size_t udamon_paddr_nr_processes(const struct udamon_ctx *ctx)
 	return n;
 }
 
+size_t udamon_paddr_refused(struct udamon_ctx *ctx,
+			    const struct udamon_refusal **out, uint64_t *ended)
+{
+	const struct paddr_ctx *p = ctx->ops_data;
+
+	*out = NULL;
+	*ended = 0;
+	if (!p || ctx->ops != &paddr_ops)
+		return 0;
+	return udamon_vaddr_refused(p->procs, out, ended);
+}
+
 uint64_t udamon_paddr_stale(const struct udamon_ctx *ctx)
 {
 	const struct paddr_ctx *p = ctx->ops_data;

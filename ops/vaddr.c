@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "udamon/ops.h"
+#include "ops/attach_pool.h"
 #include "ops/maps.h"
 #include "primitives/compat.h"
 #include "primitives/fault_events.h"
@@ -31,12 +32,18 @@
 
 /* Re-reads of the maps while the process keeps executing new programs. */
 #define REFRESH_TRIES	100
+/* Processes attached at once, off the sampling loop (scopes only). */
+#define ATTACH_THREADS	4
 
 struct vaddr_ctx {
 	struct udamon_vaddr_opts opts;
 	struct vaddr_scope *scope;	/* NULL: the given targets only */
 	struct udamon_range *user_ranges; /* -r ranges, for added targets */
 	size_t nr_user_ranges;
+	struct attach_pool *pool;	/* with a scope: attaching workers */
+	int *attaching;			/* new processes being attached */
+	size_t nr_attaching, cap_attaching;
+	uint64_t last_job;
 };
 
 struct vaddr_target {
@@ -55,6 +62,9 @@ struct vaddr_target {
 	/* how each region is checked in this sample (enum how) */
 	unsigned char *how;
 	size_t cap_how;
+	struct udamon_range three[3];	/* the regions' ranges, as last read */
+	int nr_three;
+	uint64_t job;		/* a worker follows its exec (wp NULL); 0: none */
 };
 
 enum how { HOW_SKIP, HOW_PAGE, HOW_THP };
@@ -181,6 +191,8 @@ static int follow_exec(struct udamon_ctx *ctx, struct vaddr_target *vt)
 	return 0;
 }
 
+static int follow_exec_async(struct udamon_ctx *ctx, struct udamon_target *t);
+
 /* Read the mappings once: regions (unless fixed) and registrations. */
 static int refresh_once(struct udamon_ctx *ctx, struct udamon_target *t,
 			bool first)
@@ -195,6 +207,8 @@ static int refresh_once(struct udamon_ctx *ctx, struct udamon_target *t,
 	if (!udamon_uffd_wp_mm_alive(vt->wp)) {
 		if (!vaddr_target_valid(ctx, t))
 			return -ESRCH;
+		if (vctx(ctx)->pool)
+			return follow_exec_async(ctx, t);
 		ret = follow_exec(ctx, vt);
 		if (ret)
 			return ret;
@@ -211,6 +225,8 @@ static int refresh_once(struct udamon_ctx *ctx, struct udamon_target *t,
 			ret = n;
 			goto out;
 		}
+		memcpy(vt->three, three, sizeof(three));
+		vt->nr_three = n;
 		if (first)
 			ret = udamon_target_init_regions(t, three, (size_t)n,
 							 ctx->attrs.min_nr_regions);
@@ -247,8 +263,12 @@ static int refresh(struct udamon_ctx *ctx, struct udamon_target *t,
 	struct vaddr_target *vt = t->ops_data;
 	int tries = 0, ret;
 
+	if (vt->job)
+		return 0;	/* a worker is following its exec */
 	for (;;) {
 		ret = refresh_once(ctx, t, first);
+		if (ret == -EINPROGRESS)
+			return 0;	/* handed to a worker */
 		if (!ret || !vt->wp || udamon_uffd_wp_mm_alive(vt->wp) ||
 		    !vaddr_target_valid(ctx, t) || ++tries >= REFRESH_TRIES)
 			return ret;
@@ -272,9 +292,12 @@ static int vaddr_init(struct udamon_ctx *ctx)
 		if (ret)
 			return ret;
 	}
-	if (vctx(ctx)->scope)
-		return vaddr_scope_rescan(ctx, vctx(ctx)->scope);
-	return 0;
+	if (!vctx(ctx)->scope)
+		return 0;
+	ret = vaddr_scope_rescan(ctx, vctx(ctx)->scope);
+	/* the processes there are now: attached (in parallel) before we start */
+	vaddr_attach_settle(ctx);
+	return ret;
 }
 
 /*
@@ -462,6 +485,12 @@ static int vaddr_prepare(struct udamon_ctx *ctx)
 		struct vaddr_target *vt = t->ops_data;
 
 		/* the engine just checked that the target is there */
+		if (vt && vt->job) {
+			/* its new program is being attached: unknown */
+			for (k = 0; k < t->nr_regions; k++)
+				t->regions[k].unchecked = true;
+			continue;
+		}
 		if (!vt || !vt->wp)
 			continue;
 		/* before the pages: a write right after its re-arm counts */
@@ -618,7 +647,7 @@ static int vaddr_check(struct udamon_ctx *ctx)
 		struct udamon_target *t = &ctx->targets[i];
 		struct vaddr_target *vt = t->ops_data;
 
-		if (!vaddr_target_valid(ctx, t))
+		if (!vaddr_target_valid(ctx, t) || !vt->wp)
 			continue;
 		ret = check_target(ctx, t);
 		if (ret && target_failed(ctx, t, ret))
@@ -667,10 +696,22 @@ void vaddr_release_target(struct udamon_ctx *ctx, struct udamon_target *t)
 	t->ops_data = NULL;
 }
 
+static void drop_job(struct attach_job *base);
+
 static void vaddr_cleanup(struct udamon_ctx *ctx)
 {
 	size_t i;
 
+	/* workers first: a running attach finishes, and is let go */
+	if (ctx->ops_data) {
+		bool pool = vctx(ctx)->pool != NULL;
+
+		attach_pool_free(vctx(ctx)->pool, drop_job);
+		vctx(ctx)->pool = NULL;
+		if (pool)
+			udamon_uffd_steal_server_stop();
+		free(vctx(ctx)->attaching);
+	}
 	for (i = 0; i < ctx->nr_targets; i++)
 		vaddr_release_target(ctx, &ctx->targets[i]);
 	if (ctx->ops_data) {
@@ -879,6 +920,13 @@ int udamon_vaddr_attach(struct udamon_ctx *ctx,
 		ret = vaddr_scope_open(ctx, opts, &v->scope);
 		if (ret)
 			goto fail;
+		v->pool = attach_pool_new(ATTACH_THREADS);
+		if (!v->pool) {
+			ret = -ENOMEM;
+			goto fail;
+		}
+		/* while udamon is small; without it, each steal forks udamon */
+		udamon_uffd_steal_server_start();
 	}
 	for (i = 0; i < ctx->nr_targets; i++) {
 		ret = attach_target(ctx, &ctx->targets[i], opts);
@@ -932,34 +980,368 @@ void vaddr_poll_scope(struct udamon_ctx *ctx)
 		vaddr_scope_poll(ctx, vctx(ctx)->scope);
 }
 
-int vaddr_add_process(struct udamon_ctx *ctx, int pid)
+/* ---- attaching off the sampling loop ------------------------------------ */
+
+/*
+ * With a scope, getting a process's userfaultfd (3-8 ms of seizing,
+ * injecting and detaching) and reading its mappings run in worker threads:
+ * a new process (JOB_NEW), or a target that executed a new program
+ * (JOB_EXEC: its wp is NULL and its regions unchecked meanwhile). A job
+ * works on a target of its own in a scratch context; the sampling thread
+ * takes finished jobs at each sample and installs them.
+ */
+enum job_kind { JOB_NEW, JOB_EXEC };
+
+#define JOB_MAX_MSGS	16
+
+struct vaddr_job {
+	struct attach_job base;
+	enum job_kind kind;
+	int pid, parent;
+	uint64_t id;
+	size_t target;			/* JOB_EXEC: the target's index */
+	struct vaddr_ctx v;		/* the options (warnings collected) */
+	struct udamon_attrs attrs;
+	int pidfd, procfd;		/* JOB_EXEC: copies of the target's */
+	struct udamon_range *regions;	/* JOB_EXEC: its fixed regions */
+	size_t nr_regions;
+	/* what came out */
+	int ret;
+	char err[UDAMON_ERRMSG_LEN];
+	char *msgs[JOB_MAX_MSGS];	/* warnings, said when installed */
+	size_t nr_msgs;
+	struct udamon_target tmp;	/* the target made ready */
+};
+
+/* In a worker: what would be said is kept for the sampling thread. */
+static void collect(const char *msg, void *data)
 {
-	struct vaddr_ctx *v = vctx(ctx);
-	struct udamon_target tmp;
-	struct vaddr_target *vt;
+	struct vaddr_job *j = data;
+	char *m;
+
+	if (j->nr_msgs == JOB_MAX_MSGS || !(m = strdup(msg)))
+		return;
+	j->msgs[j->nr_msgs++] = m;
+}
+
+static int prepare_new(struct udamon_ctx *s, struct vaddr_job *j)
+{
+	struct udamon_target *t = &j->tmp;
 	int ret;
 
-	memset(&tmp, 0, sizeof(tmp));
-	tmp.pid = pid;
-	ret = attach_target(ctx, &tmp, &v->opts);
-	if (!ret && v->nr_user_ranges)
-		ret = udamon_target_set_regions(&tmp, v->user_ranges,
-						v->nr_user_ranges);
-	vt = tmp.ops_data;
-	if (!ret) {
-		vt->user_regions = v->nr_user_ranges > 0;
-		ret = refresh(ctx, &tmp, true);
+	t->pid = j->pid;
+	ret = attach_target(s, t, &j->v.opts);
+	if (!ret && j->v.nr_user_ranges)
+		ret = udamon_target_set_regions(t, j->v.user_ranges,
+						j->v.nr_user_ranges);
+	if (ret)
+		return ret;
+	((struct vaddr_target *)t->ops_data)->user_regions =
+		j->v.nr_user_ranges > 0;
+	return refresh(s, t, true);
+}
+
+static int prepare_exec(struct udamon_ctx *s, struct vaddr_job *j)
+{
+	struct udamon_target *t = &j->tmp;
+	struct vaddr_target *vt = calloc(1, sizeof(*vt));
+	char err[UDAMON_ERRMSG_LEN];
+	int ret;
+
+	if (!vt)
+		return -ENOMEM;
+	vt->pid = t->pid = j->pid;
+	vt->pidfd = j->pidfd;
+	vt->procfd = j->procfd;
+	j->pidfd = j->procfd = -1;	/* vt's now */
+	vt->thp.arms_left = THP_ARMS_PER_AGGR;
+	t->ops_data = vt;
+	vt->user_regions = j->nr_regions > 0;
+	if (j->nr_regions) {
+		ret = udamon_target_set_regions(t, j->regions, j->nr_regions);
+		if (ret)
+			return ret;
 	}
-	if (!ret)
-		ret = udamon_ctx_add_target(ctx, pid);
+	ret = udamon_uffd_wp_open(vt->pid, vt->pidfd, &vt->wp, err, sizeof(err));
 	if (ret) {
-		vaddr_release_target(ctx, &tmp);
-		free(tmp.regions);
+		udamon_ctx_set_error(s, "vaddr: process %d executed a new program and cannot be followed: %s",
+				     vt->pid, err);
 		return ret;
 	}
-	tmp.pid = pid;
-	ctx->targets[ctx->nr_targets - 1] = tmp;
+	udamon_uffd_wp_set_register_only(vt->wp, true);
+	udamon_uffd_wp_set_warn(vt->wp, collect, j);
+	ret = refresh(s, t, true);
+	if (!ret) {
+		snprintf(err, sizeof(err),
+			 "process %d executed a new program: monitoring its new address space",
+			 vt->pid);
+		collect(err, j);
+	}
+	return ret;
+}
+
+/* Let go of what the job holds (its target, if not installed). */
+static void release_tmp(struct vaddr_job *j)
+{
+	struct udamon_ctx *s;
+
+	if (!j->tmp.ops_data)
+		return;
+	s = udamon_ctx_new();	/* for the counters the release touches */
+	if (s) {
+		vaddr_release_target(s, &j->tmp);
+		udamon_ctx_free(s);
+	}
+	free(j->tmp.regions);
+	memset(&j->tmp, 0, sizeof(j->tmp));
+}
+
+/* In a worker thread. */
+static void run_job(struct attach_job *base)
+{
+	struct vaddr_job *j = (struct vaddr_job *)base;
+	struct udamon_ctx *s = udamon_ctx_new();
+
+	if (!s) {
+		j->ret = -ENOMEM;
+		snprintf(j->err, sizeof(j->err), "vaddr: out of memory");
+		return;
+	}
+	s->attrs = j->attrs;
+	s->ops_data = &j->v;
+	j->ret = j->kind == JOB_NEW ? prepare_new(s, j) : prepare_exec(s, j);
+	if (j->ret) {
+		snprintf(j->err, sizeof(j->err), "%s",
+			 s->errmsg[0] ? s->errmsg : strerror(-j->ret));
+		vaddr_release_target(s, &j->tmp);
+		free(j->tmp.regions);
+		memset(&j->tmp, 0, sizeof(j->tmp));
+	}
+	s->ops_data = NULL;
+	udamon_ctx_free(s);
+}
+
+static void free_job(struct vaddr_job *j)
+{
+	release_tmp(j);
+	for (size_t i = 0; i < j->nr_msgs; i++)
+		free(j->msgs[i]);
+	free(j->regions);
+	if (j->pidfd >= 0)
+		close(j->pidfd);
+	if (j->procfd >= 0)
+		close(j->procfd);
+	free(j);
+}
+
+static void drop_job(struct attach_job *base)
+{
+	free_job((struct vaddr_job *)base);
+}
+
+static struct vaddr_job *new_job(struct udamon_ctx *ctx, enum job_kind kind,
+				 int pid)
+{
+	struct vaddr_ctx *v = vctx(ctx);
+	struct vaddr_job *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return NULL;
+	j->base.run = run_job;
+	j->kind = kind;
+	j->pid = pid;
+	j->id = ++v->last_job;
+	/* the options and the -r ranges (read only); nothing of the scope */
+	j->v = *v;
+	j->v.scope = NULL;
+	j->v.pool = NULL;
+	j->v.attaching = NULL;
+	j->v.opts.attribution = false;	/* its source is opened when installed */
+	j->v.opts.warn = collect;
+	j->v.opts.warn_data = j;
+	j->attrs = ctx->attrs;
+	j->pidfd = j->procfd = -1;
+	return j;
+}
+
+static void unmark_attaching(struct vaddr_ctx *v, int pid)
+{
+	for (size_t i = 0; i < v->nr_attaching; i++)
+		if (v->attaching[i] == pid) {
+			v->attaching[i] = v->attaching[--v->nr_attaching];
+			return;
+		}
+}
+
+bool vaddr_attaching(struct udamon_ctx *ctx, int pid)
+{
+	struct vaddr_ctx *v = vctx(ctx);
+
+	for (size_t i = 0; i < v->nr_attaching; i++)
+		if (v->attaching[i] == pid)
+			return true;
+	return false;
+}
+
+/* A new process made ready: it becomes the last target. */
+static int install_new(struct udamon_ctx *ctx, struct vaddr_job *j)
+{
+	struct vaddr_ctx *v = vctx(ctx);
+	struct vaddr_target *vt = j->tmp.ops_data;
+	char err[UDAMON_ERRMSG_LEN];
+	int ret;
+
+	if (v->opts.warn)
+		udamon_uffd_wp_set_warn(vt->wp, v->opts.warn, v->opts.warn_data);
+	if (v->opts.attribution) {
+		ret = udamon_fault_source_open(j->pid, &vt->src, err, sizeof(err));
+		if (ret) {
+			snprintf(j->err, sizeof(j->err), "vaddr: %.480s", err);
+			return ret;
+		}
+		snprintf(ctx->stats.fault_source, sizeof(ctx->stats.fault_source),
+			 "%s", udamon_fault_source_kind(vt->src));
+	}
+	ret = udamon_ctx_add_target(ctx, j->pid);
+	if (ret) {
+		snprintf(j->err, sizeof(j->err), "%s", ctx->errmsg);
+		ctx->errmsg[0] = '\0';
+		return ret;
+	}
+	ctx->targets[ctx->nr_targets - 1] = j->tmp;
+	memset(&j->tmp, 0, sizeof(j->tmp));
 	return 0;
+}
+
+/* The new program of target j->target made ready: swap it in. */
+static void install_exec(struct udamon_ctx *ctx, struct vaddr_job *j)
+{
+	struct vaddr_ctx *v = vctx(ctx);
+	struct udamon_target *t = &ctx->targets[j->target];
+	struct vaddr_target *vt = t->ops_data, *nvt = j->tmp.ops_data;
+
+	if (!vt || vt->job != j->id)
+		return;		/* let go of meanwhile */
+	vt->job = 0;
+	if (j->ret) {
+		if (!vaddr_target_valid(ctx, t))
+			return;		/* it ended: so does its target */
+		snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", j->err);
+		target_failed(ctx, t, j->ret);	/* a scope: never an error */
+		return;
+	}
+	vt->wp = nvt->wp;
+	nvt->wp = NULL;
+	if (v->opts.warn)
+		udamon_uffd_wp_set_warn(vt->wp, v->opts.warn, v->opts.warn_data);
+	if (!vt->user_regions && nvt->nr_three) {
+		memcpy(vt->three, nvt->three, sizeof(vt->three));
+		vt->nr_three = nvt->nr_three;
+		udamon_target_update_regions(t, vt->three, (size_t)vt->nr_three);
+	}
+}
+
+static void finish_job(struct udamon_ctx *ctx, struct vaddr_job *j)
+{
+	struct vaddr_ctx *v = vctx(ctx);
+	int ret = j->ret;
+
+	for (size_t i = 0; i < j->nr_msgs && v->opts.warn; i++)
+		v->opts.warn(j->msgs[i], v->opts.warn_data);
+	if (j->kind == JOB_EXEC) {
+		install_exec(ctx, j);
+	} else {
+		unmark_attaching(v, j->pid);
+		if (!ret)
+			ret = install_new(ctx, j);
+		if (v->scope)
+			vaddr_scope_attached(ctx, v->scope, j->pid, j->parent,
+					     ret, j->err);
+	}
+	free_job(j);
+}
+
+int vaddr_attach_async(struct udamon_ctx *ctx, int pid, int parent)
+{
+	struct vaddr_ctx *v = vctx(ctx);
+	struct vaddr_job *j;
+
+	if (v->nr_attaching == v->cap_attaching) {
+		size_t cap = v->cap_attaching ? v->cap_attaching * 2 : 64;
+		int *a = realloc(v->attaching, cap * sizeof(*a));
+
+		if (!a)
+			return -ENOMEM;
+		v->attaching = a;
+		v->cap_attaching = cap;
+	}
+	j = new_job(ctx, JOB_NEW, pid);
+	if (!j)
+		return -ENOMEM;
+	j->parent = parent;
+	v->attaching[v->nr_attaching++] = pid;
+	if (attach_pool_submit(v->pool, &j->base)) {
+		run_job(&j->base);	/* no worker could start: here */
+		finish_job(ctx, j);
+	}
+	return 0;
+}
+
+/*
+ * Target t executed a new program: a worker gets the userfaultfd of its
+ * new memory. 0 when handed over; else the caller follows it here.
+ */
+static int follow_exec_async(struct udamon_ctx *ctx, struct udamon_target *t)
+{
+	struct vaddr_ctx *v = vctx(ctx);
+	struct vaddr_target *vt = t->ops_data;
+	struct vaddr_job *j = new_job(ctx, JOB_EXEC, vt->pid);
+
+	if (!j)
+		return -ENOMEM;
+	j->target = (size_t)(t - ctx->targets);
+	j->pidfd = fcntl(vt->pidfd, F_DUPFD_CLOEXEC, 0);
+	j->procfd = fcntl(vt->procfd, F_DUPFD_CLOEXEC, 0);
+	if (vt->user_regions && t->nr_regions) {
+		j->regions = calloc(t->nr_regions, sizeof(*j->regions));
+		for (size_t i = 0; j->regions && i < t->nr_regions; i++)
+			j->regions[i] = (struct udamon_range){
+				t->regions[i].start, t->regions[i].end };
+		j->nr_regions = j->regions ? t->nr_regions : 0;
+	}
+	if (j->pidfd < 0 || j->procfd < 0 ||
+	    (vt->user_regions && !j->nr_regions) ||
+	    attach_pool_submit(v->pool, &j->base)) {
+		free_job(j);
+		return -ENOMEM;
+	}
+	/* the old memory, and all registered in it, is gone */
+	vaddr_thp_release(&vt->thp, NULL, -1, &ctx->stats);
+	vt->thp.arms_left = THP_ARMS_PER_AGGR;
+	udamon_uffd_wp_close(vt->wp);
+	vt->wp = NULL;
+	vt->job = j->id;
+	return 0;
+}
+
+void vaddr_attach_reap(struct udamon_ctx *ctx)
+{
+	struct attach_job *j;
+
+	if (!vctx(ctx)->pool)
+		return;
+	while ((j = attach_pool_take(vctx(ctx)->pool)))
+		finish_job(ctx, (struct vaddr_job *)j);
+}
+
+void vaddr_attach_settle(struct udamon_ctx *ctx)
+{
+	struct attach_job *j;
+
+	if (!vctx(ctx)->pool)
+		return;
+	while ((j = attach_pool_wait(vctx(ctx)->pool)))
+		finish_job(ctx, (struct vaddr_job *)j);
 }
 
 int udamon_vaddr_set_attribution(struct udamon_ctx *ctx, bool on)
@@ -1022,6 +1404,16 @@ int udamon_vaddr_set_regions(struct udamon_ctx *ctx, size_t idx,
 	}
 	vt->user_regions = nr > 0;
 	return refresh(ctx, t, false);
+}
+
+size_t udamon_vaddr_refused(struct udamon_ctx *ctx,
+			    const struct udamon_refusal **out, uint64_t *ended)
+{
+	*out = NULL;
+	*ended = 0;
+	if (ctx->ops != &vaddr_ops || !vctx(ctx)->scope)
+		return 0;
+	return vaddr_scope_refused(vctx(ctx)->scope, out, ended);
 }
 
 int udamon_vaddr_probe(char *err, size_t errlen)

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * The processes of a tree or a cgroup, as they come and go. New ones are
- * announced by the proc connector and attached within one sample; a full
- * scan at each ops update catches what events cannot tell (a process
- * moved into the cgroup, events dropped, no connector).
+ * announced by the proc connector and handed to vaddr's attaching workers
+ * at once, becoming targets at the first sample after their attach; a
+ * full scan at each ops update catches what events cannot tell (a
+ * process moved into the cgroup, events dropped, no connector).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -17,6 +18,13 @@
 #include "primitives/proc_events.h"
 #include "primitives/proc_list.h"
 #include "primitives/procfs.h"
+#include "primitives/uffd_wp.h"
+
+struct refusal {
+	int pid;
+	unsigned long long start;	/* its start time: pids are reused */
+	char *reason;
+};
 
 struct vaddr_scope {
 	bool children;
@@ -26,8 +34,10 @@ struct vaddr_scope {
 	struct udamon_cgroup cg;
 	struct udamon_proc_events *ev;	/* NULL: scans only */
 	/* processes that could not be monitored: not tried again */
-	int *refused;
-	size_t nr_refused;
+	struct refusal *refused;
+	size_t nr_refused, cap_refused;
+	uint64_t refused_ended;		/* dropped from the list: ended */
+	struct udamon_refusal *view;	/* the list as the API gives it */
 	/* vfork children not yet executing their program: tried each poll */
 	int *later;
 	size_t nr_later;
@@ -35,23 +45,45 @@ struct vaddr_scope {
 	struct udamon_proc_event *pending;
 	size_t nr_pending, cap_pending;
 	void (*warn)(const char *msg, void *data);
+	void (*warn_refused)(const char *msg, void *data);
 	void *warn_data;
 };
+
+static void vsay(void (*fn)(const char *, void *), void *data,
+		 const char *fmt, va_list ap)
+{
+	char msg[UDAMON_ERRMSG_LEN + 128];
+
+	if (!fn)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fn(msg, data);
+}
 
 static void say(struct vaddr_scope *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 static void say(struct vaddr_scope *s, const char *fmt, ...)
 {
-	char msg[UDAMON_ERRMSG_LEN + 128];
 	va_list ap;
 
-	if (!s->warn)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsay(s->warn, s->warn_data, fmt, ap);
 	va_end(ap);
-	s->warn(msg, s->warn_data);
+}
+
+/* A refusal: said where the caller wants those (it lists them itself). */
+static void say_refused(struct vaddr_scope *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void say_refused(struct vaddr_scope *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(s->warn_refused ? s->warn_refused : s->warn, s->warn_data, fmt,
+	     ap);
+	va_end(ap);
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -83,6 +115,7 @@ int vaddr_scope_open(struct udamon_ctx *ctx,
 	s->machine = opts->all_processes;
 	s->include_init = opts->include_init;
 	s->warn = opts->warn;
+	s->warn_refused = opts->warn_refused;
 	s->warn_data = opts->warn_data;
 	if (opts->cgroup) {
 		ret = udamon_cgroup_resolve(opts->cgroup, &s->cg, err,
@@ -108,8 +141,11 @@ void vaddr_scope_close(struct vaddr_scope *s)
 	udamon_proc_events_close(s->ev);
 	if (s->has_cgroup)
 		udamon_cgroup_free(&s->cg);
+	for (size_t i = 0; i < s->nr_refused; i++)
+		free(s->refused[i].reason);
 	free(s->refused);
 	free(s->later);
+	free(s->view);
 	free(s->pending);
 	free(s);
 }
@@ -130,7 +166,7 @@ static bool is_member(struct udamon_ctx *ctx, int pid)
 static bool was_refused(const struct vaddr_scope *s, int pid)
 {
 	for (size_t i = 0; i < s->nr_refused; i++)
-		if (s->refused[i] == pid)
+		if (s->refused[i].pid == pid)
 			return true;
 	return false;
 }
@@ -145,31 +181,105 @@ static void push_pid(int **a, size_t *nr, int pid)
 	(*a)[(*nr)++] = pid;
 }
 
+static void refuse(struct vaddr_scope *s, int pid, const char *reason)
+{
+	struct refusal *r;
+
+	if (s->nr_refused == s->cap_refused) {
+		size_t cap = s->cap_refused ? s->cap_refused * 2 : 16;
+
+		r = realloc(s->refused, cap * sizeof(*r));
+		if (!r)
+			return;
+		s->refused = r;
+		s->cap_refused = cap;
+	}
+	r = &s->refused[s->nr_refused];
+	r->pid = pid;
+	if (udamon_proc_start_time(pid, &r->start, NULL))
+		r->start = 0;
+	/* "vaddr: process N ...": the list names the ops already */
+	if (!strncmp(reason, "vaddr: ", 7))
+		reason += 7;
+	r->reason = strdup(reason);
+	if (r->reason)
+		s->nr_refused++;
+}
+
+/*
+ * Drop the refused processes that have ended (or whose pid now names
+ * another process, which may then be tried): the list holds those that
+ * run unmonitored.
+ */
+static void prune_refused(struct vaddr_scope *s)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < s->nr_refused; i++) {
+		struct refusal *r = &s->refused[i];
+		unsigned long long t;
+
+		if (!udamon_proc_start_time(r->pid, &t, NULL) && t == r->start) {
+			s->refused[j++] = *r;
+			continue;
+		}
+		free(r->reason);
+		s->refused_ended++;
+	}
+	s->nr_refused = j;
+}
+
+size_t vaddr_scope_refused(struct vaddr_scope *s,
+			   const struct udamon_refusal **out, uint64_t *ended)
+{
+	struct udamon_refusal *v;
+
+	*out = NULL;
+	*ended = s->refused_ended;
+	if (!s->nr_refused)
+		return 0;
+	v = realloc(s->view, s->nr_refused * sizeof(*v));
+	if (!v)
+		return 0;
+	s->view = v;
+	for (size_t i = 0; i < s->nr_refused; i++)
+		v[i] = (struct udamon_refusal){ s->refused[i].pid,
+						s->refused[i].reason };
+	*out = v;
+	return s->nr_refused;
+}
+
 /* Attach pid unless it is ours already, ourselves, or was refused. */
 static void add(struct udamon_ctx *ctx, struct vaddr_scope *s, int pid,
 		int parent)
 {
-	int ret;
+	pid_t server = udamon_uffd_steal_server_pid();
 
+	/* nor udamon's own children: its server and the server's children */
 	if (pid <= 0 || (pid == 1 && !s->include_init) || pid == getpid() ||
-	    parent == getpid() || is_member(ctx, pid) || was_refused(s, pid))
+	    parent == getpid() || (server && parent == server) ||
+	    is_member(ctx, pid) ||
+	    vaddr_attaching(ctx, pid) || was_refused(s, pid))
 		return;
-	ctx->errmsg[0] = '\0';
-	ret = vaddr_add_process(ctx, pid);
+	if (vaddr_attach_async(ctx, pid, parent))
+		return;		/* out of memory: the next scan tries again */
+}
+
+void vaddr_scope_attached(struct udamon_ctx *ctx, struct vaddr_scope *s,
+			  int pid, int parent, int ret, const char *err)
+{
 	if (!ret || ret == -ESRCH)
 		return;		/* monitored, or already gone */
 	if (ret == -EAGAIN) {	/* a vfork child: once it executes */
 		push_pid(&s->later, &s->nr_later, pid);
-		ctx->errmsg[0] = '\0';
 		return;
 	}
-	push_pid(&s->refused, &s->nr_refused, pid);
+	refuse(s, pid, err);
 	if (parent)
-		say(s, "process %d (a child of %d) is not monitored: %s",
-		    pid, parent, ctx->errmsg);
+		say_refused(s, "process %d (a child of %d) is not monitored: %s",
+			    pid, parent, err);
 	else
-		say(s, "process %d is not monitored: %s", pid, ctx->errmsg);
-	ctx->errmsg[0] = '\0';
+		say_refused(s, "process %d is not monitored: %s", pid, err);
 }
 
 static void queue_event(const struct udamon_proc_event *e, void *data)
@@ -215,6 +325,8 @@ static void retry_later(struct udamon_ctx *ctx, struct vaddr_scope *s)
 
 void vaddr_scope_poll(struct udamon_ctx *ctx, struct vaddr_scope *s)
 {
+	/* the processes attached meanwhile become targets */
+	vaddr_attach_reap(ctx);
 	retry_later(ctx, s);
 	if (!s->ev)
 		return;
@@ -230,7 +342,8 @@ void vaddr_scope_poll(struct udamon_ctx *ctx, struct vaddr_scope *s)
 			add(ctx, s, e->pid, e->ppid);
 			continue;
 		}
-		if (!is_member(ctx, e->ppid))
+		/* a parent being attached counts: its fork came first */
+		if (!is_member(ctx, e->ppid) && !vaddr_attaching(ctx, e->ppid))
 			continue;
 		/* a child can be started in another cgroup (CLONE_INTO_CGROUP) */
 		if (s->children || udamon_cgroup_has(&s->cg, e->pid))
@@ -333,6 +446,7 @@ int vaddr_scope_rescan(struct udamon_ctx *ctx, struct vaddr_scope *s)
 {
 	int ret = 0;
 
+	prune_refused(s);
 	if (s->machine)
 		return rescan_machine(ctx, s);
 	if (s->has_cgroup)

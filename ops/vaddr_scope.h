@@ -25,9 +25,27 @@ void vaddr_scope_poll(struct udamon_ctx *ctx, struct vaddr_scope *s);
  */
 int vaddr_scope_rescan(struct udamon_ctx *ctx, struct vaddr_scope *s);
 void vaddr_scope_close(struct vaddr_scope *s);
+/* The refused processes that still run (udamon_vaddr_refused). */
+size_t vaddr_scope_refused(struct vaddr_scope *s,
+			   const struct udamon_refusal **out, uint64_t *ended);
 
-/* vaddr.c: attach pid as a new target (nothing added on error). */
-int vaddr_add_process(struct udamon_ctx *ctx, int pid);
+/*
+ * What became of a process given to vaddr_attach_async: 0 (it is a
+ * target now), or negative errno with the reason in err.
+ */
+void vaddr_scope_attached(struct udamon_ctx *ctx, struct vaddr_scope *s,
+			  int pid, int parent, int ret, const char *err);
+
+/*
+ * vaddr.c: attach pid as a new target in a worker thread; the outcome
+ * comes to vaddr_scope_attached from vaddr_attach_reap (each sample,
+ * never waiting) or vaddr_attach_settle (waiting for every attach).
+ */
+int vaddr_attach_async(struct udamon_ctx *ctx, int pid, int parent);
+/* Is pid being attached (given to vaddr_attach_async, not reaped)? */
+bool vaddr_attaching(struct udamon_ctx *ctx, int pid);
+void vaddr_attach_reap(struct udamon_ctx *ctx);
+void vaddr_attach_settle(struct udamon_ctx *ctx);
 /* vaddr.c: let go of a target (it then reads as not valid). */
 void vaddr_release_target(struct udamon_ctx *ctx, struct udamon_target *t);
 

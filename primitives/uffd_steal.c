@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -553,6 +554,155 @@ static void __attribute__((noreturn)) stealing_child(pid_t pid, int pidfd,
 	_exit(0);
 }
 
+/* ---- the forking server ------------------------------------------------------ */
+
+/*
+ * fork() of udamon from a worker thread would stall the sampling thread:
+ * while the kernel copies udamon's page tables it holds udamon's memory
+ * map lock, and glibc holds the malloc locks, so the sampling thread's
+ * page faults and allocations wait (several ms per fork when the forking
+ * thread is preempted, measured with sched_switch events). So a scope
+ * starts a server early, while udamon is small: a process of its own
+ * that forks the injecting children on request. A request is the target's
+ * pid, with its pidfd and the socket for the result.
+ */
+static pthread_mutex_t server_lock = PTHREAD_MUTEX_INITIALIZER;
+static int server_sock = -1;
+static pid_t server_pid;
+
+static int recv_request(int sock, pid_t *pid, int fds[2])
+{
+	char cbuf[CMSG_SPACE(2 * sizeof(int))];
+	struct iovec iov = { pid, sizeof(*pid) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c;
+	ssize_t n;
+
+	do {
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	} while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return -1;	/* udamon is gone, or stopped us */
+	fds[0] = fds[1] = -1;
+	c = CMSG_FIRSTHDR(&msg);
+	if (n == sizeof(*pid) && c && c->cmsg_type == SCM_RIGHTS &&
+	    c->cmsg_len == CMSG_LEN(2 * sizeof(int)))
+		memcpy(fds, CMSG_DATA(c), 2 * sizeof(int));
+	return 0;
+}
+
+static void __attribute__((noreturn)) serve(int sock)
+{
+	pid_t pid;
+	int fds[2];
+
+	setpgid(0, 0);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGCHLD, SIG_IGN);	/* the children reap themselves */
+	/* hold nothing of udamon's (its targets' descriptors, sockets) */
+	if (sock > 3)
+		close_range(3, (unsigned int)sock - 1, 0);
+	close_range((unsigned int)sock + 1, ~0U, 0);
+	while (!recv_request(sock, &pid, fds)) {
+		if (fds[0] >= 0 && fds[1] >= 0 && fork() == 0) {
+			close(sock);
+			/* ptrace waits for its tracees: a normal SIGCHLD */
+			signal(SIGCHLD, SIG_DFL);
+			stealing_child(pid, fds[0], fds[1]);
+		}
+		if (fds[0] >= 0)
+			close(fds[0]);
+		if (fds[1] >= 0)
+			close(fds[1]);
+	}
+	_exit(0);
+}
+
+int udamon_uffd_steal_server_start(void)
+{
+	int sv[2], ret = 0;
+	pid_t child;
+
+	pthread_mutex_lock(&server_lock);
+	if (server_sock >= 0)
+		goto out;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+		ret = -errno;
+		goto out;
+	}
+	fflush(NULL);
+	child = fork();
+	if (child == 0) {
+		close(sv[0]);
+		serve(sv[1]);
+	}
+	close(sv[1]);
+	if (child < 0) {
+		ret = -errno;
+		close(sv[0]);
+		goto out;
+	}
+	server_sock = sv[0];
+	server_pid = child;
+out:
+	pthread_mutex_unlock(&server_lock);
+	return ret;
+}
+
+pid_t udamon_uffd_steal_server_pid(void)
+{
+	pid_t pid;
+
+	pthread_mutex_lock(&server_lock);
+	pid = server_sock >= 0 ? server_pid : 0;
+	pthread_mutex_unlock(&server_lock);
+	return pid;
+}
+
+void udamon_uffd_steal_server_stop(void)
+{
+	pthread_mutex_lock(&server_lock);
+	if (server_sock >= 0) {
+		close(server_sock);	/* it reads the end and exits */
+		server_sock = -1;
+		while (waitpid(server_pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		server_pid = 0;
+	}
+	pthread_mutex_unlock(&server_lock);
+}
+
+/* Ask the server for an injecting child: 0, or -1 (fork here instead). */
+static int ask_server(pid_t pid, int pidfd, int reply)
+{
+	char cbuf[CMSG_SPACE(2 * sizeof(int))] = { 0 };
+	struct iovec iov = { &pid, sizeof(pid) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	int fds[2] = { pidfd, reply }, ret = -1;
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(c), fds, sizeof(fds));
+	pthread_mutex_lock(&server_lock);
+	if (server_sock >= 0 &&
+	    sendmsg(server_sock, &msg, MSG_NOSIGNAL) == sizeof(pid))
+		ret = 0;
+	pthread_mutex_unlock(&server_lock);
+	return ret;
+}
+
 /*
  * The injection runs in a child process of its own. While it runs, one
  * target thread is stopped with borrowed registers; if the tracer died
@@ -565,6 +715,7 @@ int udamon_uffd_steal(pid_t pid, int pidfd, int *uffd, char *err,
 {
 	struct steal_result res;
 	int sv[2], fd = -1, ret;
+	bool forked;
 	pid_t child;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
@@ -572,22 +723,28 @@ int udamon_uffd_steal(pid_t pid, int pidfd, int *uffd, char *err,
 		snprintf(err, errlen, "socketpair: %s", strerror(-ret));
 		return ret;
 	}
-	fflush(NULL);
-	child = fork();
-	if (child == 0) {
-		close(sv[0]);
-		stealing_child(pid, pidfd, sv[1]);
-	}
-	close(sv[1]);
-	if (child < 0) {
-		ret = -errno;
-		close(sv[0]);
-		snprintf(err, errlen, "fork: %s", strerror(-ret));
-		return ret;
+	forked = ask_server(pid, pidfd, sv[1]) != 0;
+	if (!forked) {
+		child = udamon_uffd_steal_server_pid();
+		close(sv[1]);
+	} else {
+		fflush(NULL);
+		child = fork();
+		if (child == 0) {
+			close(sv[0]);
+			stealing_child(pid, pidfd, sv[1]);
+		}
+		close(sv[1]);
+		if (child < 0) {
+			ret = -errno;
+			close(sv[0]);
+			snprintf(err, errlen, "fork: %s", strerror(-ret));
+			return ret;
+		}
 	}
 	ret = recv_result(sv[0], &res, &fd);
 	close(sv[0]);
-	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+	while (forked && waitpid(child, NULL, 0) < 0 && errno == EINTR)
 		;
 	if (ret) {
 		snprintf(err, errlen, "the injecting process %d died", child);

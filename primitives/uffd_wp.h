@@ -50,6 +50,18 @@ typedef int (*udamon_uffd_wp_written_fn)(uint64_t start, uint64_t end,
  */
 int udamon_uffd_steal(pid_t pid, int pidfd, int *uffd, char *err,
 		      size_t errlen);
+/*
+ * Fork the injecting children from a small server process started now
+ * (call it early, while udamon is small, before many steals from worker
+ * threads): a fork of udamon itself would stall its other threads. The
+ * server is a child of udamon, and so are the injecting children (of the
+ * server): never attach either. 0, or negative errno (then each steal
+ * forks udamon). stop ends it; it ends by itself when udamon dies.
+ */
+int udamon_uffd_steal_server_start(void);
+/* The server's pid, or 0 when none runs. */
+pid_t udamon_uffd_steal_server_pid(void);
+void udamon_uffd_steal_server_stop(void);
 
 /*
  * Steal a uffd from pid (held by pidfd, which stays the caller's), enable

@@ -63,6 +63,18 @@ struct udamon_vaddr_opts {
 	bool all_processes;
 	/* Attach pid 1 too (a tree, cgroup or machine scope leaves it out). */
 	bool include_init;
+	/*
+	 * Where a process of the scope that cannot be monitored is named
+	 * (NULL: warn); the caller can list them all with
+	 * udamon_vaddr_refused/udamon_paddr_refused.
+	 */
+	void (*warn_refused)(const char *msg, void *data);
+};
+
+/* A process of the scope that could not be monitored, and why. */
+struct udamon_refusal {
+	int pid;
+	const char *reason;
 };
 
 /*
@@ -91,6 +103,16 @@ int udamon_vaddr_set_attribution(struct udamon_ctx *ctx, bool on);
 int udamon_vaddr_set_regions(struct udamon_ctx *ctx, size_t idx,
 			     const struct udamon_range *ranges, size_t nr);
 
+/*
+ * The processes of the scope (tree, cgroup, machine) that could not be
+ * monitored and still run, each with the reason, in the order they were
+ * refused (valid until the next sample); *ended counts the refused ones
+ * that have ended since (dropped from the list at ops updates). 0 when
+ * ctx has no scope.
+ */
+size_t udamon_vaddr_refused(struct udamon_ctx *ctx,
+			    const struct udamon_refusal **out, uint64_t *ended);
+
 /* Threads of a process (sorted tids), for --exp_ops_tids validation. */
 int udamon_vaddr_threads(int pid, int **tids, size_t *nr);
 
@@ -107,6 +129,9 @@ int udamon_paddr_attach(struct udamon_ctx *ctx,
 			const struct udamon_vaddr_opts *procs);
 /* Processes attached now (0 unless ctx runs the paddr ops). */
 size_t udamon_paddr_nr_processes(const struct udamon_ctx *ctx);
+/* Its processes that could not be monitored (udamon_vaddr_refused). */
+size_t udamon_paddr_refused(struct udamon_ctx *ctx,
+			    const struct udamon_refusal **out, uint64_t *ended);
 /* Reverse index entries found stale (never counted) so far. */
 uint64_t udamon_paddr_stale(const struct udamon_ctx *ctx);
 /*
