@@ -26,6 +26,13 @@ struct refusal {
 	char *reason;
 };
 
+/* A vfork child, to attach once it has executed its program. */
+struct later {
+	int pid;
+	int parent;
+	unsigned long long start;	/* its start time: pids are reused */
+};
+
 struct vaddr_scope {
 	bool children;
 	bool machine;
@@ -39,8 +46,8 @@ struct vaddr_scope {
 	uint64_t refused_ended;		/* dropped from the list: ended */
 	struct udamon_refusal *view;	/* the list as the API gives it */
 	/* vfork children not yet executing their program: tried each poll */
-	int *later;
-	size_t nr_later;
+	struct later *later;
+	size_t nr_later, cap_later;
 	/* the events of one drain, handled after it */
 	struct udamon_proc_event *pending;
 	size_t nr_pending, cap_pending;
@@ -171,14 +178,25 @@ static bool was_refused(const struct vaddr_scope *s, int pid)
 	return false;
 }
 
-static void push_pid(int **a, size_t *nr, int pid)
+/* Wait for pid, a vfork child, to execute its program (start: 0 to read). */
+static void push_later(struct vaddr_scope *s, int pid, int parent,
+		       unsigned long long start)
 {
-	int *p = realloc(*a, (*nr + 1) * sizeof(*p));
+	for (size_t i = 0; i < s->nr_later; i++)
+		if (s->later[i].pid == pid)
+			return;
+	if (!start && udamon_proc_start_time(pid, &start, NULL))
+		return;		/* gone already */
+	if (s->nr_later == s->cap_later) {
+		size_t cap = s->cap_later ? s->cap_later * 2 : 8;
+		struct later *a = realloc(s->later, cap * sizeof(*a));
 
-	if (!p)
-		return;		/* the next scan finds it */
-	*a = p;
-	(*a)[(*nr)++] = pid;
+		if (!a)
+			return;		/* the next scan finds it */
+		s->later = a;
+		s->cap_later = cap;
+	}
+	s->later[s->nr_later++] = (struct later){ pid, parent, start };
 }
 
 static void refuse(struct vaddr_scope *s, int pid, const char *reason)
@@ -270,8 +288,8 @@ void vaddr_scope_attached(struct udamon_ctx *ctx, struct vaddr_scope *s,
 {
 	if (!ret || ret == -ESRCH)
 		return;		/* monitored, or already gone */
-	if (ret == -EAGAIN) {	/* a vfork child: once it executes */
-		push_pid(&s->later, &s->nr_later, pid);
+	if (ret == -EINPROGRESS) {	/* a vfork child: once it executes */
+		push_later(s, pid, parent, 0);
 		return;
 	}
 	refuse(s, pid, err);
@@ -304,23 +322,29 @@ static void queue_event(const struct udamon_proc_event *e, void *data)
 /* Try the vfork children again: most have executed their program. */
 static void retry_later(struct udamon_ctx *ctx, struct vaddr_scope *s)
 {
+	struct later *w = s->later;
 	size_t n = s->nr_later;
-	int *pids = s->later;
 
 	if (!n)
 		return;
 	s->later = NULL;
-	s->nr_later = 0;
+	s->nr_later = s->cap_later = 0;
 	for (size_t i = 0; i < n; i++) {
-		int shares = udamon_proc_shares_parent_mm(pids[i]);
+		unsigned long long start;
+		int shares;
 
+		/* ended, or its pid is another process's now: let go */
+		if (udamon_proc_start_time(w[i].pid, &start, NULL) ||
+		    start != w[i].start)
+			continue;
+		shares = udamon_proc_shares_parent_mm(w[i].pid);
 		/* still before its exec (a cheap check): wait on */
 		if (shares > 0)
-			push_pid(&s->later, &s->nr_later, pids[i]);
+			push_later(s, w[i].pid, w[i].parent, w[i].start);
 		else if (!shares)
-			add(ctx, s, pids[i], 0);
+			add(ctx, s, w[i].pid, w[i].parent);
 	}
-	free(pids);
+	free(w);
 }
 
 void vaddr_scope_poll(struct udamon_ctx *ctx, struct vaddr_scope *s)

@@ -85,10 +85,16 @@ int udamon_uffd_wp_open(pid_t pid, int pidfd, struct udamon_uffd_wp **out,
 		free(w);
 		return -ENOMEM;
 	}
+	/*
+	 * Before the pagemap is opened: it must hold the process's own memory,
+	 * which an exec makes go away (mm_alive); memory shared with a vfork
+	 * parent outlives the child's exec, and the pagemap would go on
+	 * reading the parent's while the uffd watched the new program's.
+	 */
 	ret = udamon_proc_shares_parent_mm(pid);
 	if (ret) {
 		if (ret > 0) {
-			ret = -EAGAIN;
+			ret = -EINPROGRESS;
 			snprintf(err, errlen, "process %d shares its parent's memory "
 				 "(a vfork child that has not executed its program "
 				 "yet): it can be monitored once it has", pid);

@@ -64,8 +64,11 @@ pid_t udamon_uffd_steal_server_pid(void);
 void udamon_uffd_steal_server_stop(void);
 
 /*
- * Steal a uffd from pid (held by pidfd, which stays the caller's), enable
- * UFFD_FEATURE_WP_ASYNC | WP_UNPOPULATED and open /proc/pid/pagemap.
+ * Open /proc/pid/pagemap, steal a uffd from pid (held by pidfd, which
+ * stays the caller's) and enable UFFD_FEATURE_WP_ASYNC | WP_UNPOPULATED.
+ * -EINPROGRESS while pid shares its parent's memory (a vfork child before
+ * its exec): try again once it has executed its program. An exec during
+ * the open leaves the pagemap on memory that is gone (mm_alive false).
  */
 int udamon_uffd_wp_open(pid_t pid, int pidfd, struct udamon_uffd_wp **out,
 			char *err, size_t errlen);

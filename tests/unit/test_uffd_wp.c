@@ -32,6 +32,7 @@
 #include "ops/maps.h"
 #include "primitives/compat.h"
 #include "primitives/fault_events.h"
+#include "primitives/procfs.h"
 #include "primitives/uffd_wp.h"
 
 #define PG		4096UL
@@ -1182,6 +1183,70 @@ static void test_vaddr_attach_errors(void **state)
 	}
 }
 
+/*
+ * A child of vfork shares its parent's memory until its exec: no uffd is
+ * made in it then (it would belong to the parent's memory, and the child's
+ * pagemap would go on reading the parent's after its exec); once it has
+ * executed its program it is opened in the program's memory.
+ */
+static void test_vfork_child_waits_for_exec(void **state)
+{
+	struct udamon_uffd_wp *w = NULL;
+	char err[512] = "";
+	int ids[2], go[2], st, pidfd;
+	pid_t a, b = 0;
+
+	(void)state;
+	if (skip_unless_supported())
+		skip();
+	assert_int_equal(pipe(ids), 0);
+	assert_int_equal(pipe(go), 0);
+	a = fork();
+	if (a == 0) {
+		pid_t c = vfork();
+
+		if (c == 0) {
+			/* system calls only: the memory is the parent's */
+			pid_t me = (pid_t)syscall(SYS_getpid);
+			char k;
+
+			syscall(SYS_write, ids[1], &me, sizeof(me));
+			syscall(SYS_read, go[0], &k, 1);
+			execl("/bin/sleep", "sleep", "30", (char *)NULL);
+			_exit(127);
+		}
+		_exit(c > 0 && waitpid(c, &st, 0) == c ? 0 : 1);
+	}
+	close(ids[1]);
+	close(go[0]);
+	assert_int_equal(read(ids[0], &b, sizeof(b)), sizeof(b));
+	close(ids[0]);
+	assert_int_equal(udamon_proc_shares_parent_mm(b), 1);
+	assert_int_equal(udamon_proc_shares_parent_mm(a), 0);
+	pidfd = (int)syscall(SYS_pidfd_open, b, 0);
+	assert_true(pidfd >= 0);
+	assert_int_equal(udamon_uffd_wp_open(b, pidfd, &w, err, sizeof(err)),
+			 -EINPROGRESS);
+	assert_null(w);
+	assert_non_null(strstr(err, "vfork child"));
+	/* its parent still waits for it */
+	assert_int_equal(waitpid(a, &st, WNOHANG), 0);
+	/* its exec: then it has memory of its own, and is opened there */
+	assert_int_equal(write(go[1], "x", 1), 1);
+	close(go[1]);
+	for (int i = 0; i < 2000 && udamon_proc_shares_parent_mm(b) == 1; i++)
+		usleep(1000);
+	assert_int_equal(udamon_proc_shares_parent_mm(b), 0);
+	assert_int_equal(udamon_uffd_wp_open(b, pidfd, &w, err, sizeof(err)), 0);
+	assert_true(udamon_uffd_wp_mm_alive(w));
+	udamon_uffd_wp_close(w);
+	kill(b, SIGKILL);
+	assert_int_equal(waitpid(a, &st, 0), a);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_int_equal(udamon_proc_shares_parent_mm(b), -ESRCH);
+	close(pidfd);
+}
+
 static void test_maps_parse(void **state)
 {
 	struct udamon_mapping m;
@@ -1266,6 +1331,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_vaddr_attribution_cpu_filter,
 					  kill_live_wl),
 		cmocka_unit_test(test_vaddr_attach_errors),
+		cmocka_unit_test(test_vfork_child_waits_for_exec),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
