@@ -561,17 +561,23 @@ static void handle(struct control *c, uint64_t client, struct json_object *req,
 	}
 }
 
+/* Tell start that we answer on the socket (once), and let go of it. */
+static void go_live(struct live *l)
+{
+	if (l->ready_fd < 0)
+		return;
+	say_ready(l, "live\n");
+	close(l->ready_fd);
+	l->ready_fd = -1;
+}
+
 /* The engine's sample sleep: serve the control socket meanwhile. */
 static void live_sleep(void *data, uint64_t us)
 {
 	struct live *l = data;
 	uint64_t end = udamon_now_ns() + us * 1000;
 
-	if (l->ready_fd >= 0) {
-		say_ready(l, "live\n");
-		close(l->ready_fd);
-		l->ready_fd = -1;
-	}
+	go_live(l);
 	for (;;) {
 		uint64_t now = udamon_now_ns();
 
@@ -640,10 +646,11 @@ static int setup(struct live *l, const struct live_params *p)
 	}
 	l->m.quiet = true;
 	l->m.keep_child = true;
-	if (monitor_setup(&l->m, o))
+	/* a target that ended while being attached has ended: not an error */
+	if (monitor_setup(&l->m, o) && !l->m.ended_early)
 		return -1;
 	l->ops_name = l->m.ctx->ops && l->m.ctx->ops->name ?
-		l->m.ctx->ops->name : "vaddr";
+		l->m.ctx->ops->name : o->ops == MON_OPS_PADDR ? "paddr" : "vaddr";
 	l->m.recs[0].kdamond_idx = l->index;
 	l->m.tick = live_tick;
 	l->m.tick_data = l;
@@ -653,18 +660,29 @@ static int setup(struct live *l, const struct live_params *p)
 	return control_listen(&l->ctl, path, handle, l);
 }
 
-/* The target is gone: keep the last snapshots and answer until stopped. */
-static void linger(struct live *l)
+/*
+ * The target is gone (even before the first sample, or while it was being
+ * attached): that is its end, not a failure of ours. Keep the last
+ * snapshots and answer until stopped; with --exit_on_target_end, end.
+ */
+static void target_ended(struct live *l, bool linger)
 {
 	struct udamon_ctx *ctx = l->m.ctx;
 
 	l->ended = true;
-	fprintf(stderr, "udamon: the target (process %d) has ended; its last "
-		"snapshots stay readable until 'udamon stop --index %d'\n",
-		l->m.pid, l->index);
+	monitor_target_gone(&l->m);	/* reaps a command of ours: its status */
 	if (ctx->ops && ctx->ops->cleanup)
 		ctx->ops->cleanup(ctx);		/* the registrations went with it */
 	ctx->ops = NULL;
+	go_live(l);
+	if (!linger) {
+		fprintf(stderr, "udamon: the target (process %d) has ended\n",
+			l->m.pid);
+		return;
+	}
+	fprintf(stderr, "udamon: the target (process %d) has ended; its last "
+		"snapshots stay readable until 'udamon stop --index %d'\n",
+		l->m.pid, l->index);
 	while (!l->stopping && !monitor_stop_signalled())
 		control_serve(&l->ctl, 1000000000ull);
 }
@@ -687,19 +705,21 @@ int live_main(const struct live_params *p)
 	l.opts = *p->opts;		/* owned from here */
 	l.args = join_args(p->args, p->nr_args);
 	err = redirect_stdio(l.index) || setup(&l, p);
-	if (!err) {
+	if (!err && !l.m.ended_early)
 		fprintf(stderr, "udamon: monitor %d (pid %d) monitors process "
 			"%d (%s)\n", l.index, (int)getpid(), l.m.pid,
 			mon_opts_filters_desc(&l.opts));
+	if (!err) {
 		/* only to let go of the directory start ran in */
 		(void)!chdir("/");
-		err = monitor_run(&l.m);
-		if (!err && l.ready_fd >= 0)	/* never went live */
-			err = cli_fail("the target ended before monitoring "
-				       "could start");
-		if (!err && !l.stopping && !monitor_stop_signalled() &&
-		    !p->exit_on_target_end)
-			linger(&l);
+		if (!l.m.ended_early)
+			err = monitor_run(&l.m);
+		/* it ends when the target ends, unless stopped or signalled */
+		if (!err && !l.stopping && !monitor_stop_signalled())
+			target_ended(&l, !p->exit_on_target_end);
+		if (!err && l.ready_fd >= 0)	/* stopped before it went live */
+			err = cli_fail("the monitor was stopped before "
+				       "monitoring could start");
 	}
 	control_close(&l.ctl);
 	monitor_finish(&l.m);		/* unregisters: closes the userfaultfd */

@@ -329,8 +329,7 @@ static int setup_ctx(struct monitor *m, const struct mon_opts *o)
 	return 0;
 }
 
-/* Has the target ended? Gives a child of ours 100 ms to be reaped. */
-static bool target_gone(struct monitor *m)
+bool monitor_target_gone(struct monitor *m)
 {
 	for (int i = 0; i < 100; i++) {
 		struct timespec ts = { 0, 1000 * 1000 };
@@ -400,9 +399,14 @@ int monitor_setup(struct monitor *m, const struct mon_opts *o)
 		err = udamon_paddr_attach(m->ctx, &vo);
 	else
 		err = udamon_vaddr_attach(m->ctx, &vo);
-	if (err && m->child && target_gone(m))
-		return cli_fail("the command (process %d) ended before monitoring "
-				"could start", m->pid);
+	/* it ended while we were attaching: no error of ours (a zombie
+	 * that is not ours is refused as such) */
+	m->ended_early = err && (m->child ? monitor_target_gone(m) :
+				 m->pid && kill(m->pid, 0) && errno == ESRCH);
+	if (m->ended_early)
+		return cli_fail("%s (process %d) ended before monitoring could "
+				"start", m->child ? "the command" : "the target",
+				m->pid);
 	if (err)
 		return cli_fail("cannot monitor %s: %s", monitor_what(m, o),
 				udamon_ctx_errmsg(m->ctx)[0] ?
@@ -423,7 +427,7 @@ int monitor_run(struct monitor *m)
 	cli_stop_signals_flag(NULL);
 	monitor_sync_stats(m);
 	warn_overruns(m, true);
-	if (err && target_gone(m))
+	if (err && monitor_target_gone(m))
 		err = 0;	/* it ended while we were looking at it */
 	if (err && !cli_stop_signal())
 		return cli_fail("monitoring stopped: %s",

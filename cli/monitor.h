@@ -23,6 +23,8 @@ struct monitor {
 	bool shell;		/* child is /bin/sh -c LINE: its tree is monitored */
 	bool child_exited;
 	int child_status;
+	/* monitor_setup failed because the target had ended meanwhile */
+	bool ended_early;
 	uint64_t timeout_us;	/* 0: until the target exits or a signal */
 	uint64_t start_ns;
 	uint64_t last_progress_ns;
@@ -45,7 +47,11 @@ struct monitor {
 int monitor_spawn(struct monitor *m, const struct mon_opts *o);
 /* Use an already started child (demo) as the target. */
 void monitor_adopt_child(struct monitor *m, pid_t pid);
-/* Check the target, build the context and attach. -1 after printing. */
+/*
+ * Check the target, build the context and attach. -1 after printing;
+ * with ended_early set when the target ended while it was being attached
+ * (the context and the first record are there, without operations).
+ */
 int monitor_setup(struct monitor *m, const struct mon_opts *o);
 /* Is every --exp_ops_tids entry a thread of the target? -1 after printing. */
 int monitor_check_tids(const struct monitor *m, const struct mon_opts *o);
@@ -53,6 +59,11 @@ int monitor_check_tids(const struct monitor *m, const struct mon_opts *o);
 bool monitor_stop_signalled(void);
 /* Monitor until timeout, SIGINT/SIGTERM or the target's end. */
 int monitor_run(struct monitor *m);
+/*
+ * Has the target ended? A child of ours is given 100 ms to be reaped
+ * (child_exited and child_status then tell how it ended).
+ */
+bool monitor_target_gone(struct monitor *m);
 /* End a child we started (if still running) and free everything. */
 void monitor_finish(struct monitor *m);
 /* Are the target's descendants targets too (--include_child_tasks, shell)? */
