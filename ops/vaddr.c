@@ -44,6 +44,7 @@ struct vaddr_ctx {
 	int *attaching;			/* new processes being attached */
 	size_t nr_attaching, cap_attaching;
 	uint64_t last_job;
+	unsigned int nr_updates;
 };
 
 struct vaddr_target {
@@ -65,6 +66,7 @@ struct vaddr_target {
 	struct udamon_range three[3];	/* the regions' ranges, as last read */
 	int nr_three;
 	uint64_t job;		/* a worker follows its exec (wp NULL); 0: none */
+	uint64_t size;		/* its size (statm) when its maps were read */
 };
 
 enum how { HOW_SKIP, HOW_PAGE, HOW_THP };
@@ -193,7 +195,10 @@ static int follow_exec(struct udamon_ctx *ctx, struct vaddr_target *vt)
 
 static int follow_exec_async(struct udamon_ctx *ctx, struct udamon_target *t);
 
-/* Read the mappings once: regions (unless fixed) and registrations. */
+/*
+ * Read the mappings once: regions (unless fixed) and registrations. 0, 1
+ * when a worker follows its exec (a scope), or negative errno.
+ */
 static int refresh_once(struct udamon_ctx *ctx, struct udamon_target *t,
 			bool first)
 {
@@ -207,8 +212,8 @@ static int refresh_once(struct udamon_ctx *ctx, struct udamon_target *t,
 	if (!udamon_uffd_wp_mm_alive(vt->wp)) {
 		if (!vaddr_target_valid(ctx, t))
 			return -ESRCH;
-		if (vctx(ctx)->pool)
-			return follow_exec_async(ctx, t);
+		if (vctx(ctx)->pool && !follow_exec_async(ctx, t))
+			return 1;	/* a worker follows it */
 		ret = follow_exec(ctx, vt);
 		if (ret)
 			return ret;
@@ -267,7 +272,7 @@ static int refresh(struct udamon_ctx *ctx, struct udamon_target *t,
 		return 0;	/* a worker is following its exec */
 	for (;;) {
 		ret = refresh_once(ctx, t, first);
-		if (ret == -EINPROGRESS)
+		if (ret == 1)
 			return 0;	/* handed to a worker */
 		if (!ret || !vt->wp || udamon_uffd_wp_mm_alive(vt->wp) ||
 		    !vaddr_target_valid(ctx, t) || ++tries >= REFRESH_TRIES)
@@ -324,8 +329,34 @@ static int target_failed(struct udamon_ctx *ctx, struct udamon_target *t,
 	return 0;
 }
 
+/*
+ * With many processes (a scope), re-reading every one's maps at each ops
+ * update was most of the monitor's work. A mapping made, removed or
+ * resized changes the process's size (statm), so only those are read
+ * again, and every one in turn each REFRESH_EVERY updates (what leaves
+ * the size alone: mprotect, a move by mremap; a watched mapping that
+ * changes under a check is followed at once anyway, udamon_uffd_wp_stale).
+ */
+#define REFRESH_EVERY	8
+
+static bool maps_may_differ(struct vaddr_target *vt, size_t i,
+			    unsigned int turn)
+{
+	char buf[128];
+	unsigned long long size = 0;
+
+	if (udamon_proc_read(vt->procfd, "statm", buf, sizeof(buf)) <= 0 ||
+	    sscanf(buf, "%llu", &size) != 1)
+		size = 0;
+	if (size && size == vt->size && i % REFRESH_EVERY != turn)
+		return false;
+	vt->size = size;
+	return true;
+}
+
 static int vaddr_update(struct udamon_ctx *ctx)
 {
+	unsigned int turn;
 	size_t i;
 	int ret;
 
@@ -334,10 +365,13 @@ static int vaddr_update(struct udamon_ctx *ctx)
 		if (ret)
 			return ret;
 	}
+	turn = vctx(ctx)->nr_updates++ % REFRESH_EVERY;
 	for (i = 0; i < ctx->nr_targets; i++) {
 		struct udamon_target *t = &ctx->targets[i];
 
 		if (!vaddr_target_valid(ctx, t))
+			continue;
+		if (vctx(ctx)->scope && !maps_may_differ(t->ops_data, i, turn))
 			continue;
 		ret = refresh(ctx, t, false);
 		if (ret == -ESRCH && !vaddr_target_valid(ctx, t))

@@ -594,8 +594,19 @@ static int recv_request(int sock, pid_t *pid, int fds[2])
 	return 0;
 }
 
+/* Reap the injecting children (their CPU time then counts in ours). */
+static void reap(int sig)
+{
+	int saved = errno;
+
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	errno = saved;
+}
+
 static void __attribute__((noreturn)) serve(int sock)
 {
+	struct sigaction sa = { .sa_handler = reap, .sa_flags = SA_RESTART };
 	pid_t pid;
 	int fds[2];
 
@@ -605,7 +616,7 @@ static void __attribute__((noreturn)) serve(int sock)
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
-	signal(SIGCHLD, SIG_IGN);	/* the children reap themselves */
+	sigaction(SIGCHLD, &sa, NULL);
 	/* hold nothing of udamon's (its targets' descriptors, sockets) */
 	if (sock > 3)
 		close_range(3, (unsigned int)sock - 1, 0);
@@ -622,6 +633,8 @@ static void __attribute__((noreturn)) serve(int sock)
 		if (fds[1] >= 0)
 			close(fds[1]);
 	}
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
 	_exit(0);
 }
 
