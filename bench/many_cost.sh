@@ -7,7 +7,8 @@
 # process. Prints, per udamon binary and ops:
 #   - the monitor's CPU (user + system, all its threads, from /proc) per
 #     second over its steady state: from 5 s after its start (when every
-#     process is attached and indexed) to 1 s before its end;
+#     process is attached and indexed) to 1 s before its end; and the CPU
+#     seconds of its first 5 s (the start: attaching, the first index);
 #   - its peak resident memory (VmHWM);
 #   - the writer's wall and CPU time for its fixed work, timed while the
 #     monitor is in its steady state, as a ratio to the same work without
@@ -96,9 +97,9 @@ read -r e1 p1 <<<"$base1"; read -r e2 p2 <<<"$base2"
 echo "writer alone: ${e1} s and ${e2} s wall, ${p1} s and ${p2} s CPU"
 awk -v e="$e1" -v f="$e2" -v p="$p1" -v q="$p2" '
 {
-	printf "%s %s: monitor CPU %.2f %% of one core, peak RSS %.1f MiB; " \
-	       "writer %.2fx wall, %.2fx CPU\n", $1, $2,
-	       ($4 - $3) / ($9 - $8), $5 / 1024,
+	printf "%s %s: monitor CPU %.2f %% of one core (its first 5 s: " \
+	       "%.2f s), peak RSS %.1f MiB; writer %.2fx wall, %.2fx CPU\n",
+	       $1, $2, ($4 - $3) / ($9 - $8), $3 / 100, $5 / 1024,
 	       $6 * 2 / (e + f), $7 * 2 / (p + q)
 }' "$TMP/rows"
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg)"

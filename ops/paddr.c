@@ -29,6 +29,7 @@
 #include "ops/maps.h"
 #include "ops/vaddr_scope.h"
 #include "primitives/fault_events.h"
+#include "primitives/procfs.h"
 #include "primitives/uffd_wp.h"
 
 #define PAGE_SHIFT	12
@@ -174,35 +175,18 @@ static int grow_procs(struct paddr_ctx *p, size_t nr)
 	return 0;
 }
 
-/* minflt + majflt, vsize and rss of a process from its stat file. */
-static int read_sig(int procfd, struct proc_sig *sig)
+/* minflt + majflt, vsize and rss of process i (vaddr read them already). */
+static int read_sig(struct paddr_ctx *p, size_t i, struct proc_sig *sig)
 {
-	unsigned long long minflt, majflt, vsize, rss;
-	char buf[1024], *e;
-	ssize_t n;
-	int fd;
+	struct udamon_target *t = &p->procs->targets[i];
+	struct udamon_proc_sig now;
 
-	if (procfd < 0)
+	if (!vaddr_target_sig(p->procs, t, &now) &&
+	    udamon_proc_sig(vaddr_target_procfd(t), &now))
 		return -1;
-	fd = openat(procfd, "stat", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	e = strrchr(buf, ')');
-	/* after the name: state ppid pgrp session tty tpgid flags minflt
-	 * cminflt majflt cmajflt utime stime cutime cstime priority nice
-	 * num_threads itrealvalue starttime vsize rss */
-	if (!e || sscanf(e + 1, " %*c %*d %*d %*d %*d %*d %*u %llu %*u %llu "
-			 "%*u %*u %*u %*d %*d %*d %*d %*d %*d %*u %llu %llu",
-			 &minflt, &majflt, &vsize, &rss) != 4)
-		return -1;
-	sig->faults = minflt + majflt;
-	sig->vsize = vsize;
-	sig->rss = rss;
+	sig->faults = now.faults;
+	sig->vsize = now.vsize;
+	sig->rss = now.rss;
 	return 0;
 }
 
@@ -466,8 +450,7 @@ static int build_index(struct udamon_ctx *ctx)
 	turn = p->nr_builds++ % FULL_EVERY;
 	for (size_t i = 0; i < nr; i++) {
 		struct proc_sig now = { 0 }, *was = &p->sigs[i];
-		int procfd = vaddr_target_procfd(&p->procs->targets[i]);
-		bool known = !read_sig(procfd, &now);
+		bool known = !read_sig(p, i, &now);
 
 		/* 2: replace its entries whatever is read; 1: if they differ */
 		p->redo[i] = full || !was->indexed ? 2 :

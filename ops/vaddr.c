@@ -66,7 +66,10 @@ struct vaddr_target {
 	struct udamon_range three[3];	/* the regions' ranges, as last read */
 	int nr_three;
 	uint64_t job;		/* a worker follows its exec (wp NULL); 0: none */
-	uint64_t size;		/* its size (statm) when its maps were read */
+	/* its stat (vsize: when its maps were read) at update sig_update */
+	struct udamon_proc_sig sig;
+	bool sig_ok;
+	unsigned int sig_update;
 };
 
 enum how { HOW_SKIP, HOW_PAGE, HOW_THP };
@@ -332,26 +335,24 @@ static int target_failed(struct udamon_ctx *ctx, struct udamon_target *t,
 /*
  * With many processes (a scope), re-reading every one's maps at each ops
  * update was most of the monitor's work. A mapping made, removed or
- * resized changes the process's size (statm), so only those are read
+ * resized changes the process's vsize (stat), so only those are read
  * again, and every one in turn each REFRESH_EVERY updates (what leaves
  * the size alone: mprotect, a move by mremap; a watched mapping that
  * changes under a check is followed at once anyway, udamon_uffd_wp_stale).
  */
 #define REFRESH_EVERY	8
 
-static bool maps_may_differ(struct vaddr_target *vt, size_t i,
-			    unsigned int turn)
+static bool maps_may_differ(struct udamon_ctx *ctx, struct vaddr_target *vt,
+			    size_t i, unsigned int turn)
 {
-	char buf[128];
-	unsigned long long size = 0;
+	uint64_t was = vt->sig.vsize;
 
-	if (udamon_proc_read(vt->procfd, "statm", buf, sizeof(buf)) <= 0 ||
-	    sscanf(buf, "%llu", &size) != 1)
-		size = 0;
-	if (size && size == vt->size && i % REFRESH_EVERY != turn)
-		return false;
-	vt->size = size;
-	return true;
+	/* also kept for paddr, which reads the same file (vaddr_target_sig) */
+	vt->sig_ok = !udamon_proc_sig(vt->procfd, &vt->sig);
+	vt->sig_update = vctx(ctx)->nr_updates;
+	if (!vt->sig_ok)
+		vt->sig.vsize = 0;
+	return !vt->sig_ok || vt->sig.vsize != was || i % REFRESH_EVERY == turn;
 }
 
 static int vaddr_update(struct udamon_ctx *ctx)
@@ -371,7 +372,7 @@ static int vaddr_update(struct udamon_ctx *ctx)
 
 		if (!vaddr_target_valid(ctx, t))
 			continue;
-		if (vctx(ctx)->scope && !maps_may_differ(t->ops_data, i, turn))
+		if (vctx(ctx)->scope && !maps_may_differ(ctx, t->ops_data, i, turn))
 			continue;
 		ret = refresh(ctx, t, false);
 		if (ret == -ESRCH && !vaddr_target_valid(ctx, t))
@@ -999,6 +1000,17 @@ struct udamon_fault_source *vaddr_target_src(const struct udamon_target *t)
 	const struct vaddr_target *vt = t->ops_data;
 
 	return vt ? vt->src : NULL;
+}
+
+bool vaddr_target_sig(struct udamon_ctx *ctx, const struct udamon_target *t,
+		      struct udamon_proc_sig *sig)
+{
+	const struct vaddr_target *vt = t->ops_data;
+
+	if (!vt || !vt->sig_ok || vt->sig_update != vctx(ctx)->nr_updates)
+		return false;
+	*sig = vt->sig;
+	return true;
 }
 
 int vaddr_target_procfd(const struct udamon_target *t)

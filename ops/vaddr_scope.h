@@ -56,6 +56,13 @@ struct udamon_uffd_wp *vaddr_target_wp(const struct udamon_target *t);
 struct udamon_fault_source;
 /* The target's fault event source (attribution), or NULL. */
 struct udamon_fault_source *vaddr_target_src(const struct udamon_target *t);
+/*
+ * Its stat signature if the ops update now running read it (a scope's
+ * update reads it for every valid target), else false.
+ */
+struct udamon_proc_sig;
+bool vaddr_target_sig(struct udamon_ctx *ctx, const struct udamon_target *t,
+		      struct udamon_proc_sig *sig);
 /* Its /proc/<pid> directory fd, or -1. */
 int vaddr_target_procfd(const struct udamon_target *t);
 /* Attach the new processes the scope's events announced. */

@@ -82,6 +82,35 @@ int udamon_proc_shares_parent_mm(pid_t pid)
 	return syscall(SYS_kcmp, pid, ppid, KCMP_VM, 0, 0) == 0;
 }
 
+int udamon_proc_sig(int procfd, struct udamon_proc_sig *sig)
+{
+	unsigned long long v[23] = { 0 };
+	char buf[1024], *p, *end;
+	int field;
+
+	if (procfd < 0 || udamon_proc_read(procfd, "stat", buf, sizeof(buf)) <= 0)
+		return -1;
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ')
+		return -1;
+	/* after the name: 1 state, ..., 8 minflt, 10 majflt, 21 vsize, 22 rss */
+	p += 3;		/* past ") " and the state letter */
+	for (field = 2; field <= 22; field++) {
+		while (*p == ' ')
+			p++;
+		v[field] = strtoull(p, &end, 10);
+		if (end == p && *p != '-')
+			return -1;
+		p = end;
+		while (*p && *p != ' ')
+			p++;
+	}
+	sig->faults = v[8] + v[10];
+	sig->vsize = v[21];
+	sig->rss = v[22];
+	return 0;
+}
+
 static int cmp_int(const void *a, const void *b)
 {
 	int x = *(const int *)a, y = *(const int *)b;

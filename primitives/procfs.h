@@ -4,6 +4,7 @@
 #define UDAMON_PRIMITIVES_PROCFS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /*
@@ -28,6 +29,16 @@ int udamon_proc_start_time(pid_t pid, unsigned long long *t, char *state);
  * 0 no (or the kernel cannot tell), -ESRCH when it is gone.
  */
 int udamon_proc_shares_parent_mm(pid_t pid);
+
+/*
+ * What says that a process's memory may have changed, from its stat file
+ * (procfd: its /proc directory): minflt + majflt, vsize (bytes) and rss
+ * (pages). 0, or -1 when it cannot be read (gone).
+ */
+struct udamon_proc_sig {
+	uint64_t faults, vsize, rss;
+};
+int udamon_proc_sig(int procfd, struct udamon_proc_sig *sig);
 
 /*
  * The entries of directory dir whose names are positive numbers (pids,
