@@ -34,7 +34,7 @@ PIC_OBJ  := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
 DEB_ARCH  = $(shell dpkg --print-architecture)
 DEB      := $(BUILD)/udamon_$(VERSION)_$(DEB_ARCH).deb
 
-.PHONY: all deps demo check unit tests clean install uninstall deb
+.PHONY: all deps demo check unit tests clean install uninstall deb compare
 all: $(LIBA) $(UDAMON) $(WL_BIN)
 tests: all $(UNIT_BIN)
 
@@ -101,6 +101,11 @@ deps:
 demo: deps
 	$(MAKE) all
 	./$(UDAMON) demo
+
+# udamon beside an exact write tracker and perf (docs/PERFORMANCE.md)
+compare: deps
+	$(MAKE) all
+	python3 bench/compare.py
 
 # Unit tests once normally and once under ASan+UBSan, then integration tests.
 check: deps

@@ -9,8 +9,13 @@
  *   exact_track PID INTERVAL_US OUT
  *
  * Runs until the process exits or SIGINT/SIGTERM, then writes OUT: a first
- * line "intervals N", then "START END COUNT" (hex addresses) for each run
- * of pages written in COUNT of the N intervals (COUNT > 0).
+ * line "intervals N time_ns T dump_cpu_ns D" (T: CLOCK_MONOTONIC at the
+ * last harvest; D: CPU time spent writing the files below, so that a
+ * caller can leave it out of what tracking costs),
+ * then "START END COUNT" (hex addresses) for each run of pages written in
+ * COUNT of the N intervals (COUNT > 0). Each SIGUSR1 writes the counts so
+ * far, in the same form, to OUT.1, OUT.2, ... after the next harvest, so
+ * that the writes of a window of time are the difference of two of them.
  */
 #include <errno.h>
 #include <signal.h>
@@ -35,12 +40,23 @@ struct area {
 static struct area *areas;
 static size_t nr_areas;
 static uint64_t intervals;
-static volatile sig_atomic_t stop;
+static uint64_t last_harvest_ns, dump_cpu_ns;
+static volatile sig_atomic_t stop, dump;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGUSR1)
+		dump++;
+	else
+		stop = 1;
+}
+
+static uint64_t now_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 static struct area *area_of(uint64_t addr)
@@ -68,6 +84,29 @@ static int add_area(uint64_t start, uint64_t end)
 	return 0;
 }
 
+/* Count areas for the parts of [start, end) that no area covers yet. */
+static int cover(uint64_t start, uint64_t end)
+{
+	uint64_t p = start;
+
+	while (p < end) {
+		struct area *a = area_of(p);
+		uint64_t q = end;
+
+		if (a) {
+			p = a->end;
+			continue;
+		}
+		for (size_t i = 0; i < nr_areas; i++)
+			if (areas[i].start > p && areas[i].start < q)
+				q = areas[i].start;
+		if (add_area(p, q))
+			return -ENOMEM;
+		p = q;
+	}
+	return 0;
+}
+
 /* Follow the mappings: register and arm new ones, count areas for them. */
 static int sync_maps(struct udamon_uffd_wp *w, int procfd, int pid)
 {
@@ -90,8 +129,7 @@ static int sync_maps(struct udamon_uffd_wp *w, int procfd, int pid)
 		    !udamon_mapping_is_private_writable(&maps[i]))
 			continue;
 		wr[n++] = (struct udamon_range){ maps[i].start, maps[i].end };
-		if (!area_of(maps[i].start) &&
-		    add_area(maps[i].start, maps[i].end))
+		if (cover(maps[i].start, maps[i].end))
 			ret = -ENOMEM;
 	}
 	if (!ret)
@@ -119,7 +157,10 @@ static int write_out(const char *path)
 
 	if (!f)
 		return -errno;
-	fprintf(f, "intervals %llu\n", (unsigned long long)intervals);
+	fprintf(f, "intervals %llu time_ns %llu dump_cpu_ns %llu\n",
+		(unsigned long long)intervals,
+		(unsigned long long)last_harvest_ns,
+		(unsigned long long)dump_cpu_ns);
 	for (size_t i = 0; i < nr_areas; i++) {
 		struct area *a = &areas[i];
 		uint64_t n = (a->end - a->start) / PAGE, j = 0;
@@ -143,10 +184,10 @@ static int write_out(const char *path)
 int main(int argc, char **argv)
 {
 	struct udamon_uffd_wp *w;
-	struct timespec ts;
-	char err[512], path[64];
+	struct timespec ts, left;
+	char err[512], path[64], *dump_path;
 	uint64_t interval_us, last_sync = 0;
-	int pid, pidfd, procfd, ret;
+	int pid, pidfd, procfd, ret, dumps = 0;
 
 	if (argc != 4 || (pid = atoi(argv[1])) <= 0 ||
 	    !(interval_us = strtoull(argv[2], NULL, 10))) {
@@ -155,6 +196,10 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGUSR1, on_signal);
+	dump_path = malloc(strlen(argv[3]) + 16);
+	if (!dump_path)
+		return 1;
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	snprintf(path, sizeof(path), "/proc/%d", pid);
 	procfd = open(path, O_RDONLY | O_DIRECTORY);
@@ -176,12 +221,24 @@ int main(int argc, char **argv)
 				break;
 			last_sync = 0;
 		}
-		nanosleep(&ts, NULL);
+		/* a whole interval, even when a SIGUSR1 cuts the sleep short */
+		for (struct timespec t = ts; nanosleep(&t, &left) && !stop; )
+			t = left;
 		if (udamon_uffd_wp_harvest(w, count_written, NULL) < 0 &&
 		    !udamon_uffd_wp_mm_alive(w))
 			break;
+		last_harvest_ns = now_ns(CLOCK_MONOTONIC);
 		intervals++;
 		last_sync++;
+		while (dumps < dump) {
+			uint64_t c0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
+
+			sprintf(dump_path, "%s.%d", argv[3], ++dumps);
+			if (write_out(dump_path))
+				fprintf(stderr, "exact_track: cannot write %s\n",
+					dump_path);
+			dump_cpu_ns += now_ns(CLOCK_PROCESS_CPUTIME_ID) - c0;
+		}
 	}
 	udamon_uffd_wp_close(w);
 	ret = write_out(argv[3]);

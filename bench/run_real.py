@@ -163,8 +163,10 @@ def main():
                 got[mode] = run(prog, udamon if mode == 'on' else None, opts)
                 res[mode].append(got[mode])
             res.setdefault('ratio', []).append(got['on'][0] / got['off'][0])
+            load = open('/proc/loadavg').read().split()[0]
             print(f'# {name} round {i + 1}: off {got["off"][0]:.2f} s, on '
-                  f'{got["on"][0]:.2f} s', file=sys.stderr, flush=True)
+                  f'{got["on"][0]:.2f} s, load average {load}',
+                  file=sys.stderr, flush=True)
         for mode in ('off', 'on'):
             el = statistics.median(r[0] for r in res[mode])
             st = statistics.median(r[1] for r in res[mode])

@@ -5,17 +5,21 @@
  * its own CPU time on one line: "elapsed_s <s> cpu_s <s>".
  *
  *   wbench [--size BYTES_MiB] [--hot MiB] [--hot-pct P] [--writes N]
- *          [--threads T] [--think K] [--rhot MiB] [--wait-file PATH]
+ *          [--threads T] [--think K] [--rhot MiB] [--wait-stdin]
  *
  * Each thread makes N 8-byte writes: P% of them into a hot set of --hot
  * MiB, the rest anywhere in --size MiB, with K steps of arithmetic
  * between writes (the "work" a real program does around its stores).
  * With --rhot, each write comes with a read of a read-hot set of that size
- * placed after the hot set. With --wait-file, it prints "filled" once its
- * memory is written and waits for PATH to exist before the timed work (so
- * a monitor can attach to the filled process first).
+ * placed after the hot set. With --wait-stdin, it prints "filled" once its
+ * memory is written, then runs the timed work once for each line read from
+ * stdin (printing the line above each time) and exits at end of file: so
+ * that monitors can attach to the filled process, one after the other,
+ * without filling it again (16 GiB take tens of seconds to fill). The CPU
+ * time printed is then the process's total so far.
  */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +68,25 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+static double now_s(void);
+
+static void run(struct bench *b)
+{
+	pthread_t th[64];
+	struct rusage ru;
+	double t0 = now_s();
+
+	for (unsigned int i = 0; i < b->threads; i++)
+		pthread_create(&th[i], NULL, worker, b);
+	for (unsigned int i = 0; i < b->threads; i++)
+		pthread_join(th[i], NULL);
+	getrusage(RUSAGE_SELF, &ru);
+	printf("elapsed_s %.4f cpu_s %.4f\n", now_s() - t0,
+	       ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
+	fflush(stdout);
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -91,14 +114,12 @@ int main(int argc, char **argv)
 		.think = arg_u64(argc, argv, "--think", 20),
 		.rhot = arg_u64(argc, argv, "--rhot", 0) << 20,
 	};
-	const char *wait_file = NULL;
-	pthread_t th[64];
-	struct rusage ru;
-	double t0;
+	bool wait_stdin = false;
+	char line[64];
 
-	for (int i = 1; i + 1 < argc; i++)
-		if (!strcmp(argv[i], "--wait-file"))
-			wait_file = argv[i + 1];
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--wait-stdin"))
+			wait_stdin = true;
 	if (b.threads < 1 || b.threads > 64 || b.hot + b.rhot > b.size ||
 	    !b.hot) {
 		fprintf(stderr, "wbench: bad arguments\n");
@@ -109,22 +130,13 @@ int main(int argc, char **argv)
 	if (b.buf == MAP_FAILED)
 		return 2;
 	memset(b.buf, 0, b.size);
-	if (wait_file) {
-		struct timespec ms = { 0, 1000000 };
-
-		printf("filled\n");
-		fflush(stdout);
-		while (access(wait_file, F_OK))
-			nanosleep(&ms, NULL);
+	if (!wait_stdin) {
+		run(&b);
+		return 0;
 	}
-	t0 = now_s();
-	for (unsigned int i = 0; i < b.threads; i++)
-		pthread_create(&th[i], NULL, worker, &b);
-	for (unsigned int i = 0; i < b.threads; i++)
-		pthread_join(th[i], NULL);
-	getrusage(RUSAGE_SELF, &ru);
-	printf("elapsed_s %.4f cpu_s %.4f\n", now_s() - t0,
-	       ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
+	printf("filled\n");
+	fflush(stdout);
+	while (fgets(line, sizeof(line), stdin))
+		run(&b);
 	return 0;
 }
