@@ -187,7 +187,7 @@ static void print_status(struct json_object *st)
 	printf("    huge pages: %llu split by writes to armed ones, %llu "
 	       "restored\n", u(st, "thp_splits"), u(st, "thp_collapses"));
 	if (u(st, "cpu_budget_bp"))
-		printf("    CPU budget: %.2f %% of a CPU; last 5 s used %.2f %%; "
+		printf("    CPU budget: %.2f %% of a CPU; last window used %.2f %%; "
 		       "intervals changed %llu times\n",
 		       u(st, "cpu_budget_bp") / 100.0,
 		       u(st, "budget_used_bp") / 100.0, u(st, "budget_changes"));

@@ -10,7 +10,9 @@
  * The monitor's CPU time comes from ctx->clock.cpu_ns (the real clock:
  * CLOCK_PROCESS_CPUTIME_ID); without it there is no budget. It is measured
  * over windows of at least BUDGET_WINDOW_NS of wall time, the first of
- * which starts after init (attaching costs what it costs once).
+ * which starts after init (attaching costs what it costs once) and lasts
+ * BUDGET_FIRST_WINDOW_NS only, so that a monitor over its budget from the
+ * start is brought under it within a second or so.
  */
 #include <stdint.h>
 
@@ -18,6 +20,7 @@
 #include "core/internal.h"
 
 #define BUDGET_WINDOW_NS	(5ULL * 1000000000ULL)
+#define BUDGET_FIRST_WINDOW_NS	(1ULL * 1000000000ULL)
 #define MAX_GROW_BP		40000ULL	/* 4x per window */
 #define MIN_SHRINK_BP		5000ULL		/* 0.5x per window */
 #define MAX_SAMPLE_US		(10ULL * 1000000ULL)
@@ -25,6 +28,7 @@
 void udamon_core_budget_restart(struct udamon_ctx *ctx)
 {
 	ctx->budget_wall_ns = 0;
+	ctx->budget_first = true;
 	ctx->budget_base_sample_us = ctx->attrs.sample_us;
 	ctx->budget_floor_us = 0;
 }
@@ -63,8 +67,11 @@ void udamon_core_budget(struct udamon_ctx *ctx)
 		ctx->budget_cpu_ns = cpu;
 		return;
 	}
-	if (now - ctx->budget_wall_ns < BUDGET_WINDOW_NS)
+	if (now - ctx->budget_wall_ns < (ctx->budget_first ?
+					 BUDGET_FIRST_WINDOW_NS :
+					 BUDGET_WINDOW_NS))
 		return;
+	ctx->budget_first = false;
 	used_bp = (cpu - ctx->budget_cpu_ns) * 10000 /
 		  (now - ctx->budget_wall_ns);
 	ctx->budget_wall_ns = now;

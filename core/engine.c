@@ -17,6 +17,8 @@
 		for (struct udamon_region *r = t->regions;		\
 		     r < t->regions + t->nr_regions; r++)
 
+static int first_pass(struct udamon_ctx *ctx);
+
 static uint64_t now_ns(const struct udamon_ctx *ctx)
 {
 	return ctx->clock.now_ns ? ctx->clock.now_ns(ctx->clock.data) : 0;
@@ -330,8 +332,12 @@ int udamon_ctx_start(struct udamon_ctx *ctx)
 	ctx->wake_ns = ctx->aggr_start_ns;
 	ctx->aggr_nr_samples = 0;
 	ctx->max_checks = 0;
+	ctx->work_cpu_ns = udamon_thread_cpu_ns();	/* init is not a sample */
 	udamon_core_budget_restart(ctx);
-	return udamon_core_alloc_cpu_samples(ctx);
+	err = udamon_core_alloc_cpu_samples(ctx);
+	if (!err && ctx->ops->check_and_arm)
+		err = first_pass(ctx);
+	return err;
 }
 
 static uint64_t nr_regions_all(const struct udamon_ctx *ctx)
@@ -362,6 +368,35 @@ static uint64_t prepare_regions(struct udamon_ctx *ctx)
 		r->accessed_cpu = UDAMON_UNKNOWN_CPU;
 		r->unchecked = (i++ + total - first) % total >= n;
 		r->armed_ns = 0;
+	}
+	ctx->check_cursor = first + n;
+	return n;
+}
+
+/*
+ * The same for ops that check and arm in one pass: the page armed in the
+ * last pass is the one to check now, and a new one is drawn; regions out
+ * of turn arm none (they are unchecked in the next sample).
+ */
+static uint64_t rotate_regions(struct udamon_ctx *ctx)
+{
+	uint64_t total = nr_regions_all(ctx), i = 0, first, n;
+
+	n = ctx->max_checks && ctx->max_checks < total ? ctx->max_checks :
+	    total;
+	first = total ? ctx->check_cursor % total : 0;
+	for_each_region(ctx, t, r) {
+		r->check_how = r->armed;
+		r->check_addr = r->armed ? r->sampling_addr : 0;
+		r->check_armed_ns = r->armed_ns;
+		r->unchecked = !r->armed;
+		r->armed = 0;
+		r->armed_ns = 0;
+		r->accessed = false;
+		r->accessed_cpu = UDAMON_UNKNOWN_CPU;
+		r->sampling_addr = udamon_rng_range(&ctx->rng, r->start,
+						    r->end);
+		r->skip_arm = (i++ + total - first) % total >= n;
 	}
 	ctx->check_cursor = first + n;
 	return n;
@@ -421,9 +456,9 @@ static void sample_sleep(struct udamon_ctx *ctx, uint64_t checked)
 	left = deadline > now ? deadline - now : 0;
 	nap = left < len / 2 ? len / 2 : left;
 	adapt_checks(ctx, left, len, checked);
+	/* one CPU clock reading a sample: the sleep itself costs next to none */
 	if (ctx->clock.sleep_us)
 		ctx->clock.sleep_us(ctx->clock.data, (nap + 999) / 1000);
-	ctx->work_cpu_ns = udamon_thread_cpu_ns();
 	if (now + nap > deadline + ctx->attrs.aggr_us * 1000)
 		deadline = now + nap;	/* too far behind: start afresh */
 	ctx->wake_ns = deadline;
@@ -444,36 +479,11 @@ static int update_boundary(struct udamon_ctx *ctx)
 	return 0;
 }
 
-int udamon_ctx_step(struct udamon_ctx *ctx)
+/* Count the sample that just ended; aggregate and update when due. */
+static int end_sample(struct udamon_ctx *ctx)
 {
-	uint64_t checked;
 	int err;
 
-	if (!udamon_core_started(ctx) || !ctx->ops) {
-		udamon_ctx_set_error(ctx, "monitoring is not started: call "
-				     "udamon_ctx_start() first");
-		return -EINVAL;
-	}
-	ctx->errmsg[0] = '\0';
-	err = udamon_core_alloc_cpu_samples(ctx);
-	if (err)
-		return err;
-	checked = prepare_regions(ctx);
-	ctx->sample_start_ns = now_ns(ctx);
-	if (ctx->ops->prepare_access_checks) {
-		err = ctx->ops->prepare_access_checks(ctx);
-		if (err)
-			return ops_error(ctx, "prepare_access_checks", err);
-	}
-	sample_sleep(ctx, checked);
-	ctx->passed_samples++;
-	ctx->aggr_nr_samples++;
-	ctx->stats.nr_samples++;
-	if (ctx->ops->check_accesses) {
-		err = ctx->ops->check_accesses(ctx);
-		if (err)
-			return ops_error(ctx, "check_accesses", err);
-	}
 	udamon_core_consume_reports(ctx);
 	for_each_region(ctx, t, r) {
 		if (r->unchecked) {
@@ -494,6 +504,77 @@ int udamon_ctx_step(struct udamon_ctx *ctx)
 	if (ctx->passed_samples >= ctx->next_update_sample)
 		return update_boundary(ctx);
 	return 0;
+}
+
+/*
+ * One pass per sample (ops with check_and_arm): sleep to the deadline,
+ * then check what the last pass armed and arm anew, region by region, so
+ * that each region's page is watched from its place in one pass to its
+ * place in the next: one sample interval, whatever the pass costs.
+ */
+static int one_pass_step(struct udamon_ctx *ctx)
+{
+	int err;
+
+	sample_sleep(ctx, ctx->pass_checks);
+	ctx->passed_samples++;
+	ctx->aggr_nr_samples++;
+	ctx->stats.nr_samples++;
+	ctx->pass_checks = rotate_regions(ctx);
+	ctx->sample_start_ns = now_ns(ctx);
+	err = ctx->ops->check_and_arm(ctx);
+	if (err)
+		return ops_error(ctx, "check_and_arm", err);
+	return end_sample(ctx);
+}
+
+/* The first pass of one-pass ops arms only: nothing was armed before. */
+static int first_pass(struct udamon_ctx *ctx)
+{
+	int err;
+
+	ctx->pass_checks = rotate_regions(ctx);
+	err = ctx->ops->check_and_arm(ctx);
+	if (err)
+		return ops_error(ctx, "check_and_arm", err);
+	udamon_core_consume_reports(ctx);	/* keeps the new pages' */
+	ctx->wake_ns = now_ns(ctx);
+	return 0;
+}
+
+int udamon_ctx_step(struct udamon_ctx *ctx)
+{
+	uint64_t checked;
+	int err;
+
+	if (!udamon_core_started(ctx) || !ctx->ops) {
+		udamon_ctx_set_error(ctx, "monitoring is not started: call "
+				     "udamon_ctx_start() first");
+		return -EINVAL;
+	}
+	ctx->errmsg[0] = '\0';
+	err = udamon_core_alloc_cpu_samples(ctx);
+	if (err)
+		return err;
+	if (ctx->ops->check_and_arm)
+		return one_pass_step(ctx);
+	checked = prepare_regions(ctx);
+	ctx->sample_start_ns = now_ns(ctx);
+	if (ctx->ops->prepare_access_checks) {
+		err = ctx->ops->prepare_access_checks(ctx);
+		if (err)
+			return ops_error(ctx, "prepare_access_checks", err);
+	}
+	sample_sleep(ctx, checked);
+	ctx->passed_samples++;
+	ctx->aggr_nr_samples++;
+	ctx->stats.nr_samples++;
+	if (ctx->ops->check_accesses) {
+		err = ctx->ops->check_accesses(ctx);
+		if (err)
+			return ops_error(ctx, "check_accesses", err);
+	}
+	return end_sample(ctx);
 }
 
 static bool any_target_valid(struct udamon_ctx *ctx)

@@ -237,8 +237,10 @@ static int fit_range(const struct udamon_region *kept, size_t nr_kept,
 	for (size_t i = first; i < *n; i++) {
 		struct udamon_region *r = &(*arr)[i];
 
-		if (r->sampling_addr < r->start || r->sampling_addr >= r->end)
+		if (r->sampling_addr < r->start || r->sampling_addr >= r->end) {
 			r->sampling_addr = r->start;
+			r->armed = 0;	/* its armed page is elsewhere now */
+		}
 	}
 	return 0;
 }

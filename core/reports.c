@@ -69,57 +69,112 @@ static bool on_sampling_page(const struct udamon_region *r, uint64_t start,
 	return start < page + UDAMON_MIN_REGION && page < end;
 }
 
+/* Does [start, end) cover the page of addr? */
+static bool covers_page(uint64_t addr, uint64_t start, uint64_t end)
+{
+	uint64_t page = addr & ~(uint64_t)(UDAMON_MIN_REGION - 1);
+
+	return start < page + UDAMON_MIN_REGION && page < end;
+}
+
+enum fate { FAULT_DROP, FAULT_COUNT, FAULT_KEEP };
+
+/*
+ * One-pass ops: a fault counts for r when it is on the page checked in
+ * this pass and within that page's window (from its arming in the last
+ * pass to r's place in this one); one on the page armed in this pass,
+ * after its arming, belongs to the next sample.
+ */
+static enum fate one_pass_fate(const struct udamon_region *r, uint64_t start,
+			       uint64_t end, uint64_t t)
+{
+	if (r->check_how && covers_page(r->check_addr, start, end) &&
+	    (!t || (t >= r->check_armed_ns && t < r->armed_ns)))
+		return FAULT_COUNT;
+	if (r->armed && t && t >= r->armed_ns &&
+	    covers_page(r->sampling_addr, start, end))
+		return FAULT_KEEP;
+	return FAULT_DROP;
+}
+
+struct mark {
+	uint64_t start, end, time_ns;
+	int cpu;
+	bool fault;		/* counts only on sampling pages */
+	bool one_pass;
+	bool keep;		/* out: belongs to the next sample */
+};
+
 /* Mark the regions of t overlapping [start, end); true if any counts. */
-static bool mark_regions(struct udamon_target *t, uint64_t start,
-			 uint64_t end, int cpu, bool sampling_page_only,
-			 uint64_t time_ns)
+static bool mark_regions(struct udamon_target *t, struct mark *m)
 {
 	bool hit = false;
 
-	for (size_t i = first_ending_after(t, start);
-	     i < t->nr_regions && t->regions[i].start < end; i++) {
+	for (size_t i = first_ending_after(t, m->start);
+	     i < t->nr_regions && t->regions[i].start < m->end; i++) {
 		struct udamon_region *r = &t->regions[i];
 
-		if (sampling_page_only &&
-		    !on_sampling_page(r, start, end, time_ns))
+		if (m->fault && m->one_pass) {
+			enum fate f = one_pass_fate(r, m->start, m->end,
+						    m->time_ns);
+
+			m->keep |= f == FAULT_KEEP;
+			if (f != FAULT_COUNT)
+				continue;
+		} else if (m->fault &&
+			   !on_sampling_page(r, m->start, m->end, m->time_ns)) {
 			continue;	/* it only tells who wrote */
+		}
 		hit = true;
 		if (r->accessed)	/* once per region per sample */
 			continue;
 		r->accessed = true;
-		r->accessed_cpu = cpu;
+		r->accessed_cpu = m->cpu;
 	}
 	return hit;
 }
 
-static void consume_one(struct udamon_ctx *ctx,
+/* Count one report; true when it is to be kept for the next sample. */
+static bool consume_one(struct udamon_ctx *ctx,
 			const struct udamon_access_report *rep)
 {
 	uint64_t addr = rep->vaddr != UDAMON_UNKNOWN_ADDR ? rep->vaddr :
 		rep->paddr;
 	uint64_t size = rep->size ? rep->size : 1;
-	uint64_t end = addr + size < addr ? UINT64_MAX : addr + size;
-	bool hit;
+	bool one_pass = ctx->ops && ctx->ops->check_and_arm;
+	struct mark m = {
+		.start = addr,
+		.end = addr + size < addr ? UINT64_MAX : addr + size,
+		.time_ns = rep->time_ns,
+		.cpu = rep->cpu,
+		.fault = rep->source == UDAMON_REPORT_FAULT,
+		.one_pass = one_pass,
+	};
 
-	ctx->nr_reports_seen++;
 	/* arrived before this sample began: it belongs to an older one */
-	if (rep->time_ns && rep->time_ns < ctx->sample_start_ns)
-		return;
+	if (!one_pass && rep->time_ns && rep->time_ns < ctx->sample_start_ns)
+		goto seen;
 	if (addr == UDAMON_UNKNOWN_ADDR)
-		return;
+		goto seen;
 	if (rep->target >= ctx->nr_targets)
-		return;
+		goto seen;
 	if (!udamon_filters_pass(ctx->filters, ctx->nr_filters, rep))
-		return;
-	hit = mark_regions(&ctx->targets[rep->target], addr, end, rep->cpu,
-			   rep->source == UDAMON_REPORT_FAULT, rep->time_ns);
-	if (hit)
+		goto seen;
+	if (mark_regions(&ctx->targets[rep->target], &m))
 		ctx->nr_reports_counted++;
+	else if (m.keep)
+		return true;
+seen:
+	ctx->nr_reports_seen++;
+	return false;
 }
 
 void udamon_core_consume_reports(struct udamon_ctx *ctx)
 {
+	size_t kept = 0;
+
 	for (size_t i = 0; i < ctx->nr_reports; i++)
-		consume_one(ctx, &ctx->reports[i]);
-	ctx->nr_reports = 0;
+		if (consume_one(ctx, &ctx->reports[i]))
+			ctx->reports[kept++] = ctx->reports[i];
+	ctx->nr_reports = kept;
 }

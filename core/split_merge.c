@@ -49,6 +49,11 @@ void udamon_core_merge_two(const struct udamon_ctx *ctx,
 	l->nr_accesses_bp = l->nr_accesses * 10000;
 	l->age = weighted(l->age, sl, r->age, sr);
 	l->accessed = l->accessed || r->accessed;
+	if (!l->armed && r->armed) {	/* keep a page armed for the next check */
+		l->sampling_addr = r->sampling_addr;
+		l->armed = r->armed;
+		l->armed_ns = r->armed_ns;
+	}
 	if (l->cpu_samples || r->cpu_samples) {
 		if (!l->cpu_samples) {	/* a missing array counts as zeros */
 			l->cpu_samples = r->cpu_samples;
@@ -122,6 +127,7 @@ int udamon_core_split_at(const struct udamon_ctx *ctx, struct udamon_region *r,
 	*right = *r;
 	right->start = r->start + sz_left;
 	right->sampling_addr = right->start;
+	right->armed = 0;
 	right->cpu_samples = NULL;
 	if (r->cpu_samples && ctx->nr_cpus) {
 		right->cpu_samples = malloc(ctx->nr_cpus * sizeof(uint32_t));
@@ -131,8 +137,15 @@ int udamon_core_split_at(const struct udamon_ctx *ctx, struct udamon_region *r,
 		       ctx->nr_cpus * sizeof(uint32_t));
 	}
 	r->end = right->start;
-	if (r->sampling_addr >= r->end)
+	if (r->sampling_addr >= r->end) {
+		/* an armed page goes with the piece it lies in */
+		if (r->armed) {
+			right->sampling_addr = r->sampling_addr;
+			right->armed = r->armed;
+		}
 		r->sampling_addr = r->start;
+		r->armed = 0;
+	}
 	return 0;
 }
 

@@ -3,10 +3,11 @@
  * vaddr: a live process, monitored for writes through userfaultfd async
  * write-protect (primitives/uffd_wp.h). Regions follow the kernel's vaddr
  * rule (three ranges around the two largest gaps between mappings); every
- * private writable mapping is registered and armed, and each sample's
- * harvest of written pages becomes write reports. With attribution, the
- * fault event source supplies the reports (with CPU and thread) and the
- * harvest only re-arms the pages.
+ * private writable mapping is registered (nothing armed); one pass per
+ * sample checks each region's sampling page armed in the last pass and
+ * arms a new one (written pages become write reports). With attribution,
+ * the fault event source supplies the reports (with CPU and thread) and
+ * the pass only arms the pages.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -59,10 +60,6 @@ struct vaddr_target {
 	uint64_t *pages;	/* this sample's sampling pages, for src */
 	size_t cap_pages;
 	struct vaddr_thp thp;
-	size_t rearm_cursor;	/* region the re-arm budget starts at */
-	/* how each region is checked in this sample (enum how) */
-	unsigned char *how;
-	size_t cap_how;
 	struct udamon_range three[3];	/* the regions' ranges, as last read */
 	int nr_three;
 	uint64_t job;		/* a worker follows its exec (wp NULL); 0: none */
@@ -70,9 +67,13 @@ struct vaddr_target {
 	struct udamon_proc_sig sig;
 	bool sig_ok;
 	unsigned int sig_update;
+	int64_t rearm_credit;	/* re-arms allowed, in millionths */
+	unsigned int wanted_last;	/* written pages the last pass met */
+	uint64_t share;		/* of a re-arm, 2^32 = one (rearm_this) */
 };
 
-enum how { HOW_SKIP, HOW_PAGE, HOW_THP };
+/* How a region's sampling page was armed (udamon_region.armed). */
+enum how { HOW_NONE, HOW_PAGE, HOW_THP };
 
 static uint64_t now_ns(struct udamon_ctx *ctx)
 {
@@ -215,6 +216,11 @@ static int refresh_once(struct udamon_ctx *ctx, struct udamon_target *t,
 	if (!udamon_uffd_wp_mm_alive(vt->wp)) {
 		if (!vaddr_target_valid(ctx, t))
 			return -ESRCH;
+		/* what was armed and checked was the old memory's */
+		for (size_t j = 0; j < t->nr_regions; j++) {
+			t->regions[j].armed = HOW_NONE;
+			t->regions[j].unchecked = true;
+		}
 		if (vctx(ctx)->pool && !follow_exec_async(ctx, t))
 			return 1;	/* a worker follows it */
 		ret = follow_exec(ctx, vt);
@@ -407,179 +413,82 @@ static int push_written(uint64_t start, uint64_t end, void *data)
 	return 0;
 }
 
-/* Only faults on this sample's sampling pages count (as DAMON's checks). */
+/*
+ * The fault event source keeps the faults on the pages checked in this
+ * pass and on those armed in it; the engine counts each fault within its
+ * page's window (docs/FIDELITY.md).
+ */
 static int arm_fault_source(struct udamon_ctx *ctx, struct udamon_target *t)
 {
 	struct vaddr_target *vt = t->ops_data;
-	size_t j;
+	size_t j, n = 0;
 	int ret;
 
-	if (t->nr_regions > vt->cap_pages) {
-		uint64_t *p = realloc(vt->pages, t->nr_regions * sizeof(*p));
+	if (2 * t->nr_regions > vt->cap_pages) {
+		uint64_t *p = realloc(vt->pages,
+				      2 * t->nr_regions * sizeof(*p));
 
 		if (!p)
 			return -ENOMEM;
 		vt->pages = p;
-		vt->cap_pages = t->nr_regions;
+		vt->cap_pages = 2 * t->nr_regions;
 	}
-	for (j = 0; j < t->nr_regions; j++)
-		vt->pages[j] = t->regions[j].sampling_addr;
-	ret = udamon_fault_source_arm(vt->src, vt->pages, t->nr_regions);
+	for (j = 0; j < t->nr_regions; j++) {
+		const struct udamon_region *r = &t->regions[j];
+
+		if (r->check_how)
+			vt->pages[n++] = r->check_addr;
+		if (!r->skip_arm)
+			vt->pages[n++] = r->sampling_addr;
+	}
+	ret = udamon_fault_source_arm(vt->src, vt->pages, n);
 	if (ret)
 		udamon_ctx_set_error(ctx, "vaddr: process %d: arming %zu pages for fault events failed: %s",
-				     vt->pid, t->nr_regions, strerror(-ret));
+				     vt->pid, n, strerror(-ret));
 	return ret;
 }
 
-static int grow_how(struct vaddr_target *vt, size_t n)
-{
-	unsigned char *p;
-
-	if (n <= vt->cap_how)
-		return 0;
-	p = realloc(vt->how, n);
-	if (!p)
-		return -ENOMEM;
-	vt->how = p;
-	vt->cap_how = n;
-	return 0;
-}
-
 /*
- * Arm what tells whether region r's sampling page is written in this
- * sample: the page itself, or its huge page unit (arming a single page
- * would split the huge page). 0 or negative errno.
+ * Arm region r's new sampling page: the page itself, or its huge page
+ * unit (arming a single page would split the huge page); r->armed says
+ * which (HOW_NONE: neither, the region is unchecked in the next sample).
+ * A written page re-armed counts in *used. 0 or negative errno.
  */
 static int arm_region(struct vaddr_target *vt, struct udamon_region *r,
-		      unsigned char *how, unsigned int *rearms_left)
+		      bool rearm, unsigned int *used, unsigned int *wanted)
 {
 	int ret;
 
-	*how = HOW_SKIP;
-	if (r->unchecked)
-		return 0;
-	ret = udamon_uffd_wp_page(vt->wp, r->sampling_addr, *rearms_left > 0);
+	r->armed = HOW_NONE;
+	ret = udamon_uffd_wp_page(vt->wp, r->sampling_addr, rearm);
 	if (ret < 0)
 		return ret;
-	*how = HOW_PAGE;
 	if (!(ret & UDAMON_WP_HUGE)) {
-		if (!(ret & UDAMON_WP_WRITTEN))
-			return 0;	/* armed already: free to check */
-		if (*rearms_left) {
-			(*rearms_left)--;
-			return 0;
+		if (ret & UDAMON_WP_WRITTEN) {
+			(*wanted)++;
+			if (!rearm)
+				return 0;	/* written, not re-armed */
+			(*used)++;	/* re-armed just now */
 		}
-		/* written, and no re-arm left in this sample: unknown */
-		*how = HOW_SKIP;
-		r->unchecked = true;
+		r->armed = HOW_PAGE;
 		return 0;
 	}
 	ret = vaddr_thp_arm(&vt->thp, vt->wp, r->sampling_addr & ~(THP_SIZE - 1),
 			    ret);
 	if (ret < 0)
 		return ret;
-	*how = ret ? HOW_THP : HOW_SKIP;
-	r->unchecked = !ret;
+	r->armed = ret ? HOW_THP : HOW_NONE;
 	return 0;
 }
 
-/*
- * DAMON checks one sampling page per region and sample; so do we. Arming
- * only the sampling pages bounds what monitoring costs: at most one write
- * fault per region and sample for the target, and one page-table change
- * plus TLB flush per written sampling page for us, however much the target
- * writes. Other pages stay as they are: once written, unarmed and free.
- */
-/*
- * Every written sampling page that is re-armed costs the target a fault
- * (and a TLB shootdown while it runs): at most REARMS_PER_S a second per
- * target. A region whose written page finds the budget spent is left
- * unchecked for that sample (the engine scales its count from the
- * samples that were checked); already armed pages cost nothing to check.
- */
-#define REARMS_PER_S	1000
-
-static unsigned int rearm_budget(const struct udamon_ctx *ctx)
-{
-	uint64_t n = REARMS_PER_S * ctx->attrs.sample_us / 1000000;
-
-	return n ? (unsigned int)n : 1;
-}
-
-static int vaddr_prepare(struct udamon_ctx *ctx)
-{
-	size_t i, k, next;
-	unsigned int rearms;
-	bool spent;
-
-	/* new processes of the scope, before any pointer into the targets */
-	if (vctx(ctx)->scope)
-		vaddr_scope_poll(ctx, vctx(ctx)->scope);
-	for (i = 0; i < ctx->nr_targets; i++) {
-		struct udamon_target *t = &ctx->targets[i];
-		struct vaddr_target *vt = t->ops_data;
-
-		/* the engine just checked that the target is there */
-		if (vt && vt->job) {
-			/* its new program is being attached: unknown */
-			for (k = 0; k < t->nr_regions; k++)
-				t->regions[k].unchecked = true;
-			continue;
-		}
-		if (!vt || !vt->wp)
-			continue;
-		/* before the pages: a write right after its re-arm counts */
-		if (vt->src) {
-			int ret = arm_fault_source(ctx, t);
-
-			if (ret)
-				return ret;
-		}
-		if (grow_how(vt, t->nr_regions))
-			return -ENOMEM;
-		rearms = rearm_budget(ctx);
-		next = vt->rearm_cursor;
-		spent = false;
-		for (k = 0; k < t->nr_regions; k++) {
-			/* in turn from where the last sample's budget ran out */
-			size_t j = (k + vt->rearm_cursor) % t->nr_regions;
-			int ret = arm_region(vt, &t->regions[j], &vt->how[j],
-					     &rearms);
-
-			if (!rearms && !spent) {
-				spent = true;
-				next = j + 1;
-			}
-
-			/* faults before this count not, as for page checks */
-			if (ret >= 0 && vt->src)
-				t->regions[j].armed_ns = now_ns(ctx);
-			if (ret >= 0)
-				continue;
-			/* gone or exec'ed: check_accesses follows it */
-			memset(vt->how, HOW_SKIP, t->nr_regions);
-			if (!vaddr_target_valid(ctx, t) ||
-			    !udamon_uffd_wp_mm_alive(vt->wp))
-				break;
-			udamon_ctx_set_error(ctx, "vaddr: process %d: arming a page failed: %s",
-					     vt->pid, strerror(-ret));
-			if (target_failed(ctx, t, ret))
-				return ret;
-			break;	/* let go of: vt is gone */
-		}
-		vt->rearm_cursor = next;
-	}
-	return 0;
-}
-
-/* Was region r's sampling page (or its huge page unit) written? */
+/* Was the page armed in the last pass (or its unit) written since? */
 static int check_region(struct udamon_ctx *ctx, struct vaddr_target *vt,
-			struct udamon_region *r, unsigned char how)
+			struct udamon_region *r)
 {
-	uint64_t page = r->sampling_addr & ~4095ULL;
+	uint64_t page = r->check_addr & ~4095ULL;
 	int ret;
 
-	if (how == HOW_THP) {
+	if (r->check_how == HOW_THP) {
 		ret = vaddr_thp_check(&vt->thp, vt->wp,
 				      page & ~(THP_SIZE - 1), &ctx->stats);
 		if (ret == THP_UNKNOWN)
@@ -597,30 +506,97 @@ static int check_region(struct udamon_ctx *ctx, struct vaddr_target *vt,
 	return ret & UDAMON_WP_WRITTEN;
 }
 
-/* Which sampling pages were written during the sample: one report each. */
-static long check_sampling_pages(struct udamon_ctx *ctx,
-				 struct udamon_target *t)
+/*
+ * DAMON checks one sampling page per region and sample; so do we. Arming
+ * only the sampling pages bounds what monitoring costs: at most one write
+ * fault per region and sample for the target, and one page-table change
+ * plus TLB flush per written sampling page for us, however much the target
+ * writes. Other pages stay as they are: once written, unarmed and free.
+ *
+ * Every written sampling page that is re-armed costs the target a fault
+ * and us a TLB shootdown (an IPI to every CPU the target runs on, waited
+ * for: most of udamon's own CPU time, docs/PERFORMANCE.md): at most
+ * REARMS_PER_S a second per target. Pages still armed cost nothing to
+ * arm again and are always taken; the re-arms a pass may make are spread
+ * evenly over the written pages of the pass (as many as were written in
+ * the last one), so no part of the address space gets them first. A written
+ * page not re-armed leaves its region unchecked in the next sample (the
+ * engine scales its count from the samples that were checked).
+ */
+#define REARMS_PER_S	1000
+#define MILLION		1000000LL
+
+/*
+ * The re-arms this pass should make (whole ones; the rest, and what a
+ * pass made over, carries over): at most REARMS_PER_S on average.
+ */
+static unsigned int rearm_budget(const struct udamon_ctx *ctx,
+				 struct vaddr_target *vt)
+{
+	int64_t per_pass = (int64_t)(REARMS_PER_S * ctx->attrs.sample_us);
+
+	vt->rearm_credit += per_pass;
+	/* nothing saved up beyond a pass's worth */
+	if (vt->rearm_credit > per_pass + MILLION)
+		vt->rearm_credit = per_pass + MILLION;
+	return vt->rearm_credit < MILLION ? 0 :
+	       (unsigned int)(vt->rearm_credit / MILLION);
+}
+
+/*
+ * Re-arm this written page? Each written page adds the share of the
+ * pass's re-arms that as many written pages as the last pass found would
+ * each get; a page whose share completes a whole re-arm gets one. The
+ * written pages thus get the re-arms evenly along the
+ * pass, and a phase that moves by the golden ratio at each pass moves
+ * which ones do, so that every region takes its turn.
+ */
+static bool rearm_this(struct vaddr_target *vt, unsigned int allowed,
+		       unsigned int used)
+{
+	/*
+	 * A pass may go over (what it owes comes off the next ones): a hard
+	 * stop at the budget would leave the pages at the end of the pass
+	 * out whenever more were written than in the last pass.
+	 */
+	if (!allowed || used >= 2 * allowed)
+		return false;
+	if (vt->wanted_last <= allowed)
+		return true;
+	vt->share += ((uint64_t)allowed << 32) / vt->wanted_last;
+	if (vt->share < 1ULL << 32)
+		return false;
+	vt->share -= 1ULL << 32;
+	return true;
+}
+
+/* Charge this pass's re-arms; remember how many written pages it met. */
+static void rearms_done(struct vaddr_target *vt, unsigned int used,
+			unsigned int wanted)
+{
+	vt->rearm_credit -= (int64_t)used * MILLION;
+	vt->wanted_last = wanted;
+}
+
+/*
+ * The pass failed on a page: the target is gone (nothing to do), has
+ * executed a new program (follow it: its new memory has nothing of ours
+ * armed), or something else went wrong (the error).
+ */
+static int pass_failed(struct udamon_ctx *ctx, struct udamon_target *t,
+		       int err)
 {
 	struct vaddr_target *vt = t->ops_data;
-	struct push_arg a = { ctx, (size_t)(t - ctx->targets), now_ns(ctx) };
-	long nr = 0;
-	size_t j;
 
-	for (j = 0; j < t->nr_regions && j < vt->cap_how; j++) {
-		uint64_t page = t->regions[j].sampling_addr & ~4095ULL;
-		int ret;
-
-		if (vt->how[j] == HOW_SKIP)
-			continue;
-		ret = check_region(ctx, vt, &t->regions[j], vt->how[j]);
-		if (ret < 0)
-			return ret;
-		if (!ret)
-			continue;
-		nr++;
-		push_written(page, page + 4096, &a);
-	}
-	return nr;
+	for (size_t j = 0; j < t->nr_regions; j++)
+		t->regions[j].armed = HOW_NONE;
+	if (!vaddr_target_valid(ctx, t))
+		return 0;
+	if (!udamon_uffd_wp_mm_alive(vt->wp))
+		return refresh(ctx, t, false);
+	udamon_ctx_set_error(ctx, "vaddr: process %d: checking or arming a sampling page failed: %s",
+			     vt->pid, strerror(-err));
+	return err;
 }
 
 static int push_event(const struct udamon_access_report *r, void *data)
@@ -634,25 +610,73 @@ static int push_event(const struct udamon_access_report *r, void *data)
 	return 0;
 }
 
-static int check_target(struct udamon_ctx *ctx, struct udamon_target *t)
+/*
+ * One pass over a target's regions, in address order: check each
+ * region's page armed in the last pass (with the fault event source, its
+ * faults are the answer: no page is queried), then arm its new one.
+ * Returns the written pages found, or negative errno.
+ */
+static long pass_regions(struct udamon_ctx *ctx, struct udamon_target *t)
+{
+	struct vaddr_target *vt = t->ops_data;
+	struct push_arg a = { ctx, (size_t)(t - ctx->targets), 0 };
+	size_t j, n = t->nr_regions;
+	unsigned int allowed, used = 0, wanted = 0;
+	long written = 0;
+	int ret = 0;
+
+	allowed = rearm_budget(ctx, vt);
+	vt->share = (vt->share + 0x9e3779b9ULL) & 0xffffffffULL;
+	for (j = 0; j < n; j++) {
+		struct udamon_region *r = &t->regions[j];
+
+		if (r->check_how && !vt->src) {
+			ret = check_region(ctx, vt, r);
+			if (ret < 0)
+				break;
+			if (ret) {
+				uint64_t page = r->check_addr & ~4095ULL;
+
+				a.now = now_ns(ctx);
+				push_written(page, page + 4096, &a);
+				written++;
+			}
+		}
+		/*
+		 * The checked page's window ends, the new one's begins: before
+		 * the arming, so that a fault right after it counts (a writer
+		 * on another CPU may fault within microseconds).
+		 */
+		r->armed_ns = now_ns(ctx);
+		if (!r->skip_arm) {
+			ret = arm_region(vt, r, rearm_this(vt, allowed, used),
+					 &used, &wanted);
+			if (ret < 0)
+				break;
+		}
+	}
+	rearms_done(vt, used, wanted);
+	return ret < 0 ? ret : written;
+}
+
+static int pass_target(struct udamon_ctx *ctx, struct udamon_target *t)
 {
 	struct vaddr_target *vt = t->ops_data;
 	long n;
 
-	/* with the fault event source, the events are the reports */
-	n = vt->src ? 0 : check_sampling_pages(ctx, t);
-	if (n < 0) {
-		if (!vaddr_target_valid(ctx, t))
-			return 0;
-		if (!udamon_uffd_wp_mm_alive(vt->wp))
-			return refresh(ctx, t, false);	/* exec */
-		udamon_ctx_set_error(ctx, "vaddr: process %d: reading written pages failed: %s",
-				     vt->pid, strerror((int)-n));
-		return (int)n;
+	if (vt->src) {
+		int ret = arm_fault_source(ctx, t);
+
+		if (ret)
+			return ret;
 	}
+	n = pass_regions(ctx, t);
+	if (n < 0)
+		return pass_failed(ctx, t, (int)n);
+	/* an exec leaves pages that read unwritten: look when none was */
 	if (n == 0 && !udamon_uffd_wp_mm_alive(vt->wp) &&
 	    vaddr_target_valid(ctx, t))
-		return refresh(ctx, t, false);	/* exec: follow it now */
+		return refresh(ctx, t, false);
 	if (vt->src) {
 		struct push_arg a = { ctx, (size_t)(t - ctx->targets), 0 };
 
@@ -673,7 +697,7 @@ static int check_target(struct udamon_ctx *ctx, struct udamon_target *t)
 	return 0;
 }
 
-static int vaddr_check(struct udamon_ctx *ctx)
+static int vaddr_check_and_arm(struct udamon_ctx *ctx)
 {
 	size_t i;
 	int ret;
@@ -682,16 +706,30 @@ static int vaddr_check(struct udamon_ctx *ctx)
 		struct udamon_target *t = &ctx->targets[i];
 		struct vaddr_target *vt = t->ops_data;
 
-		if (!vaddr_target_valid(ctx, t) || !vt->wp)
+		if (vt && vt->job) {
+			/* its new program is being attached: unknown */
+			for (size_t k = 0; k < t->nr_regions; k++) {
+				t->regions[k].unchecked = true;
+				t->regions[k].armed = HOW_NONE;
+			}
 			continue;
-		ret = check_target(ctx, t);
+		}
+		/*
+		 * No poll of the pidfd here (the engine polled this sample):
+		 * a target gone since fails its checks, and pass_target
+		 * looks then.
+		 */
+		if (!vt || !vt->wp || vt->pidfd < 0)
+			continue;
+		ret = pass_target(ctx, t);
 		if (ret && target_failed(ctx, t, ret))
 			return ret;
 		vt = t->ops_data;
 		if (!vt)
 			continue;	/* let go of just now */
 		/* the last sample of an aggregation: restore huge pages */
-		if (vt->wp && ctx->passed_samples >= ctx->next_aggr_sample)
+		if (vt->wp && ctx->passed_samples >= ctx->next_aggr_sample &&
+		    vaddr_target_valid(ctx, t))
 			vaddr_thp_aggregated(&vt->thp, vt->wp, vt->pidfd,
 					     &ctx->stats);
 		if (vt->src) {
@@ -702,6 +740,9 @@ static int vaddr_check(struct udamon_ctx *ctx)
 			vt->lost = lost;
 		}
 	}
+	/* new processes of the scope: their first pages are armed next */
+	if (vctx(ctx)->scope)
+		vaddr_scope_poll(ctx, vctx(ctx)->scope);
 	return 0;
 }
 
@@ -719,7 +760,6 @@ void vaddr_release_target(struct udamon_ctx *ctx, struct udamon_target *t)
 		vaddr_thp_release(&vt->thp, vt->wp, vt->pidfd, &ctx->stats);
 	else
 		vaddr_thp_release(&vt->thp, NULL, -1, &ctx->stats);
-	free(vt->how);
 	/* Closing the only uffd reference drops every registration. */
 	udamon_uffd_wp_close(vt->wp);
 	udamon_target_unlock(vt->lock);
@@ -761,8 +801,7 @@ static const struct udamon_ops vaddr_ops = {
 	.name = "vaddr",
 	.init = vaddr_init,
 	.update = vaddr_update,
-	.prepare_access_checks = vaddr_prepare,
-	.check_accesses = vaddr_check,
+	.check_and_arm = vaddr_check_and_arm,
 	.target_valid = vaddr_target_valid,
 	.cleanup_target = vaddr_release_target,
 	.cleanup = vaddr_cleanup,
@@ -916,6 +955,7 @@ static int attach_target(struct udamon_ctx *ctx, struct udamon_target *t,
 			udamon_ctx_set_error(ctx, "vaddr: %s", err);
 			return ret;
 		}
+		udamon_fault_source_keep_prev(vt->src);	/* one-pass windows */
 		snprintf(ctx->stats.fault_source, sizeof(ctx->stats.fault_source), "%s",
 			 udamon_fault_source_kind(vt->src));
 	}
@@ -1245,6 +1285,7 @@ static int install_new(struct udamon_ctx *ctx, struct vaddr_job *j)
 			snprintf(j->err, sizeof(j->err), "vaddr: %.480s", err);
 			return ret;
 		}
+		udamon_fault_source_keep_prev(vt->src);	/* one-pass windows */
 		snprintf(ctx->stats.fault_source, sizeof(ctx->stats.fault_source),
 			 "%s", udamon_fault_source_kind(vt->src));
 	}
@@ -1254,6 +1295,9 @@ static int install_new(struct udamon_ctx *ctx, struct vaddr_job *j)
 		ctx->errmsg[0] = '\0';
 		return ret;
 	}
+	/* nothing armed yet: no sample of the new regions until their pages are */
+	for (size_t k = 0; k < j->tmp.nr_regions; k++)
+		j->tmp.regions[k].unchecked = true;
 	ctx->targets[ctx->nr_targets - 1] = j->tmp;
 	memset(&j->tmp, 0, sizeof(j->tmp));
 	return 0;
@@ -1416,6 +1460,7 @@ int udamon_vaddr_set_attribution(struct udamon_ctx *ctx, bool on)
 			udamon_ctx_set_error(ctx, "vaddr: %s", err);
 			return ret;
 		}
+		udamon_fault_source_keep_prev(vt->src);
 		vt->lost = 0;
 		snprintf(ctx->stats.fault_source, sizeof(ctx->stats.fault_source), "%s",
 			 udamon_fault_source_kind(vt->src));

@@ -49,6 +49,7 @@ struct udamon_fault_bpf {
 	size_t nr_pending, cap_pending;
 	uint64_t lost;
 	uint64_t dropped_at_open;
+	bool keep_prev;		/* deliver the last arming's events too */
 };
 
 /* The drain in progress: who asked, and where its reports go. */
@@ -370,7 +371,8 @@ static void deliver(struct drain_state *d, const struct fault_bpf_event *e)
 	struct udamon_access_report r;
 	int ret;
 
-	if (e->gen != d->b->gen)
+	if (e->gen != d->b->gen &&
+	    !(d->b->keep_prev && e->gen + 1 == d->b->gen))
 		return;		/* a page of an earlier sample */
 	if (d->stop) {
 		queue(d->b, e);
@@ -441,6 +443,11 @@ long udamon_fault_bpf_drain(struct udamon_fault_bpf *b,
 	if (ret < 0)
 		return ret;
 	return d.count;
+}
+
+void udamon_fault_bpf_keep_prev(struct udamon_fault_bpf *b)
+{
+	b->keep_prev = true;
 }
 
 uint64_t udamon_fault_bpf_lost(const struct udamon_fault_bpf *b)

@@ -40,6 +40,8 @@ long udamon_fault_bpf_drain(struct udamon_fault_bpf *b,
 				      void *data),
 			    void *data);
 /* Events that could not be kept since this handle was opened. */
+/* Deliver the events of the last arming too (the caller filters by time). */
+void udamon_fault_bpf_keep_prev(struct udamon_fault_bpf *b);
 uint64_t udamon_fault_bpf_lost(const struct udamon_fault_bpf *b);
 /* "bpf raw tracepoints ..." */
 const char *udamon_fault_bpf_mechanism(const struct udamon_fault_bpf *b);

@@ -174,6 +174,21 @@ struct udamon_region {
 	 * is one that a check of the page would not see either.
 	 */
 	uint64_t armed_ns;
+	/*
+	 * With ops that check and arm in one pass (check_and_arm), each
+	 * region's sampling page is armed in one pass and checked in the
+	 * next, at the same place in the pass: armed says how the ops armed
+	 * sampling_addr (their own non-zero code; 0: not armed); the engine
+	 * moves it to check_addr/check_how/check_armed_ns when the next pass
+	 * begins (check_how 0: nothing to check, the region is unchecked in
+	 * that sample). skip_arm: arm nothing this pass (the engine checks
+	 * fewer regions when samples overrun).
+	 */
+	unsigned char armed;
+	unsigned char check_how;
+	bool skip_arm;
+	uint64_t check_addr;
+	uint64_t check_armed_ns;
 	int accessed_cpu;	/* CPU of the report that counted this sample */
 	/*
 	 * Per-CPU count of the samples counted in this aggregation, indexed by
@@ -214,6 +229,19 @@ struct udamon_ops {
 	 * (page_table style) and/or udamon_ctx_push_report() (report style).
 	 */
 	int (*check_accesses)(struct udamon_ctx *ctx);
+	/*
+	 * Instead of the two above: one pass over the regions, at each
+	 * sample's wake-up, that checks each region's page armed in the last
+	 * pass (r->check_addr, as r->check_how says; none when 0) and arms its
+	 * new sampling page (r->sampling_addr unless r->skip_arm, setting
+	 * r->armed), and sets r->armed_ns to when it did so. Every page is
+	 * thus watched for one whole sample interval, however long the work
+	 * of the pass takes (docs/FIDELITY.md). Fault reports (the ops push
+	 * them during or after the pass) count for a region when they are on
+	 * its checked page between check_armed_ns and armed_ns; those on its
+	 * new page after armed_ns are kept for the next sample.
+	 */
+	int (*check_and_arm)(struct udamon_ctx *ctx);
 	/* Is the target still there?  The run ends when no target is. */
 	bool (*target_valid)(struct udamon_ctx *ctx, struct udamon_target *t);
 	/* Optional: release what the ops holds for a target that ended. */
@@ -321,6 +349,7 @@ struct udamon_ctx {
 	 */
 	uint64_t max_checks;
 	uint64_t check_cursor;
+	uint64_t pass_checks;		/* regions armed by the last pass */
 	uint64_t work_cpu_ns;		/* thread CPU time at the last wake */
 	struct udamon_stats stats;
 
@@ -329,6 +358,7 @@ struct udamon_ctx {
 	uint64_t budget_cpu_ns;		/* CPU time used when it began */
 	uint64_t budget_base_sample_us;	/* the user's sample interval */
 	uint64_t budget_floor_us;	/* auto-tuning goes no shorter; 0 */
+	bool budget_first;		/* the first window (a shorter one) */
 
 	/* pending online changes (udamon_ctx_commit) */
 	bool has_pending;

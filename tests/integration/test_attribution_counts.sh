@@ -6,22 +6,26 @@
 #
 # The workload's "sparse" ranges have a random pct% of their pages
 # rewritten about every millisecond (2 % and 6 %: a page is written in
-# about 33 % and 71 % of 20 ms samples; long samples, so that how long
-# each monitor's own work shortens a sample matters little on a loaded
-# machine), so most faults of the target are on
-# pages that are not a region's current sampling page (pages armed in
+# about 33 % and 71 % of 20 ms samples), so most faults of the target are
+# on pages that are not a region's current sampling page (pages armed in
 # earlier samples and still armed): counting those, as udamon once did,
 # measured a range written in 20 % of samples at about 0.6 with
-# attribution and 0.2 without. Two copies of the workload
-# run side by side, each recorded by its own monitor at the same time, so
-# both see the same machine load. 80-160 regions: with many more, page
-# checks make a sample's own work long enough to shorten the observation
-# window measurably against the fault sources' (docs/FIDELITY.md). Once with the default fault event source
-# (BPF where it loads) and once with per-CPU perf events. About 25 s.
+# attribution and 0.2 without. Two copies of the workload run side by
+# side, each recorded by its own monitor at the same time, so both see
+# the same machine load. 400-1000 regions (about 550 after merges and
+# splits): each region's page is checked and its next one armed in the
+# same pass, so every page is watched for one whole sample interval
+# whatever the page checks cost (docs/FIDELITY.md); before that, page
+# checks shortened the plain monitor's windows and above about 200
+# regions the two differed by 10-15 %. No CPU budget: it would set each
+# monitor's intervals from its own CPU time, and a rate depends on the
+# interval. Once with the default fault event source (BPF where it loads)
+# and once with per-CPU perf events. About 30 s.
 . "$(dirname "$0")/lib.sh"
 need_write_monitoring
 CPUS=$(cat /sys/devices/system/cpu/online)
-NR=(--monitoring_nr_regions_range 80 160 --monitoring_intervals 20ms 400ms 2s)
+NR=(--monitoring_nr_regions_range 400 1000 --monitoring_intervals 20ms 400ms 2s
+    --monitoring_cpu_budget 0)
 SPEC="s33:sparse:4M:pct=2 gap:idle:4M s71:sparse:4M:pct=6 pad:idle:4M"
 
 start_wl() {	# name

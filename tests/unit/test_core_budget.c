@@ -2,8 +2,9 @@
 /*
  * The CPU budget (core/budget.c) on a simulated clock whose "CPU time"
  * grows by a set share of the wall time: over the budget the intervals
- * grow (x4 at most per 5 s window, samples per aggregation kept), well
- * under it they return toward the user's, never below; snapshots carry
+ * grow (x4 at most per window, the first 1 s, then 5 s; samples per
+ * aggregation kept), well under it they return toward the user's, never
+ * below; snapshots carry
  * the intervals they were taken with; auto-tuning stays above the floor.
  */
 #include <stdarg.h>
@@ -77,9 +78,9 @@ static void test_over_budget_lengthens(void **state)
 
 	collect(ctx, &sn);
 	assert_int_equal(udamon_ctx_start(ctx), 0);
-	run_for(ctx, &m, 4.9);
-	assert_int_equal(ctx->attrs.sample_us, 5000);	/* first window */
-	run_for(ctx, &m, 1.0);
+	run_for(ctx, &m, 0.9);
+	assert_int_equal(ctx->attrs.sample_us, 5000);	/* first window: 1 s */
+	run_for(ctx, &m, 0.3);
 	assert_int_equal(ctx->attrs.sample_us, 10000);
 	assert_int_equal(ctx->attrs.aggr_us, 200000);	/* 20 samples kept */
 	assert_int_equal(ctx->stats.budget_used_bp, 200);
