@@ -697,6 +697,26 @@ static int pass_target(struct udamon_ctx *ctx, struct udamon_target *t)
 	return 0;
 }
 
+/*
+ * Restore the huge pages writes split (at the last pass of an
+ * aggregation): a page this pass armed in a unit restored (un-protected)
+ * is not armed any more, and its region goes unchecked in the next sample.
+ */
+static void thp_aggregated(struct udamon_ctx *ctx, struct udamon_target *t)
+{
+	struct vaddr_target *vt = t->ops_data;
+
+	vaddr_thp_aggregated(&vt->thp, vt->wp, vt->pidfd, &ctx->stats);
+	for (size_t j = 0; j < t->nr_regions && vt->thp.nr_restored; j++) {
+		struct udamon_region *r = &t->regions[j];
+		uint64_t unit = r->sampling_addr & ~(THP_SIZE - 1);
+
+		for (size_t k = 0; r->armed && k < vt->thp.nr_restored; k++)
+			if (vt->thp.restored[k] == unit)
+				r->armed = HOW_NONE;
+	}
+}
+
 static int vaddr_check_and_arm(struct udamon_ctx *ctx)
 {
 	size_t i;
@@ -730,8 +750,7 @@ static int vaddr_check_and_arm(struct udamon_ctx *ctx)
 		/* the last sample of an aggregation: restore huge pages */
 		if (vt->wp && ctx->passed_samples >= ctx->next_aggr_sample &&
 		    vaddr_target_valid(ctx, t))
-			vaddr_thp_aggregated(&vt->thp, vt->wp, vt->pidfd,
-					     &ctx->stats);
+			thp_aggregated(ctx, t);
 		if (vt->src) {
 			/* add what the source lost (the engine counts its own) */
 			uint64_t lost = udamon_fault_source_lost(vt->src);

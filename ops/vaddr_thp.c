@@ -153,7 +153,10 @@ static void restore_some(struct vaddr_thp *h, struct udamon_uffd_wp *w,
 {
 	size_t i, n = h->nr_split < budget ? h->nr_split : budget;
 
+	h->nr_restored = 0;
 	for (i = 0; i < n; i++) {
+		if (h->nr_restored < THP_COLLAPSES_PER_AGGR)
+			h->restored[h->nr_restored++] = h->split[i];
 		if (restore(w, pidfd, h->split[i]))
 			st->thp_collapse_failures++;
 		else

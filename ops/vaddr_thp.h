@@ -33,6 +33,9 @@ struct vaddr_thp {
 	size_t nr_split, cap_split;
 	unsigned int arms_left;	/* in this aggregation */
 	size_t sweep;		/* next armed unit the sweep looks at */
+	/* the units the last vaddr_thp_aggregated() un-protected */
+	uint64_t restored[THP_COLLAPSES_PER_AGGR];
+	size_t nr_restored;
 };
 
 /* Results of vaddr_thp_check() besides negative errno. */
@@ -54,7 +57,8 @@ int vaddr_thp_check(struct vaddr_thp *h, struct udamon_uffd_wp *w,
 		    uint64_t unit, struct udamon_stats *st);
 /*
  * At the end of an aggregation: look for armed units split unseen,
- * restore split units within the budget, renew the arm budget.
+ * restore split units within the budget (h->restored lists them: pages
+ * armed there are not armed any more), renew the arm budget.
  */
 void vaddr_thp_aggregated(struct vaddr_thp *h, struct udamon_uffd_wp *w,
 			  int pidfd, struct udamon_stats *st);
