@@ -516,7 +516,8 @@ static int check_region(struct udamon_ctx *ctx, struct vaddr_target *vt,
  * Every written sampling page that is re-armed costs the target a fault
  * and us a TLB shootdown (an IPI to every CPU the target runs on, waited
  * for: most of udamon's own CPU time, docs/PERFORMANCE.md): at most
- * REARMS_PER_S a second per target. Pages still armed cost nothing to
+ * REARMS_PER_S a second per target at the user's sample interval, as many
+ * per sample at longer ones. Pages still armed cost nothing to
  * arm again and are always taken; the re-arms a pass may make are spread
  * evenly over the written pages of the pass (as many as were written in
  * the last one), so no part of the address space gets them first. A written
@@ -528,12 +529,20 @@ static int check_region(struct udamon_ctx *ctx, struct vaddr_target *vt,
 
 /*
  * The re-arms this pass should make (whole ones; the rest, and what a
- * pass made over, carries over): at most REARMS_PER_S on average.
+ * pass made over, carries over): at most REARMS_PER_S on average at the
+ * user's sample interval, the same number per sample at longer ones (when
+ * the CPU budget lengthens the intervals, the re-arms, most of udamon's
+ * CPU time, become fewer with the samples).
  */
 static unsigned int rearm_budget(const struct udamon_ctx *ctx,
 				 struct vaddr_target *vt)
 {
-	int64_t per_pass = (int64_t)(REARMS_PER_S * ctx->attrs.sample_us);
+	uint64_t us = ctx->attrs.sample_us;
+	int64_t per_pass;
+
+	if (ctx->budget_base_sample_us && ctx->budget_base_sample_us < us)
+		us = ctx->budget_base_sample_us;
+	per_pass = (int64_t)(REARMS_PER_S * us);
 
 	vt->rearm_credit += per_pass;
 	/* nothing saved up beyond a pass's worth */
