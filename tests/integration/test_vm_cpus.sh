@@ -19,11 +19,13 @@ wl_ranges --seconds 0 --addr-file /tmp/cpus.addr \
 	c2:write:1M:cpu=2 idle:idle:1M c3:write:1M:cpu=3 &
 p=$!
 vm_wait_file /tmp/cpus.addr
-# the three ranges as monitoring regions, ascending
+# the three ranges as monitoring regions, ascending; 8 s each: under TCG
+# on a loaded host a run of 4 s gave 2 to 28 snapshots, and the CPU 2
+# writer's vCPU may get no time for a few of them
 regions=$(vm_regions /tmp/cpus.addr)
 for cpus in 2 2-3; do
 	udamon record $WO --exp_ops_cpus $cpus -r "$regions" -s 10ms -a 100ms \
-		-n 3 -m 60 --timeout 4 -o /tmp/cpus$cpus.data $p
+		-n 3 -m 60 --timeout 8 -o /tmp/cpus$cpus.data $p
 	echo "@@RC cpus$cpus $?"
 done
 kill $p
@@ -99,6 +101,8 @@ EOF
 	"(the shell's, attached before the exec) or did not add the mapping" \
 	"made after the attach"
 heat "$OUT/cmd.data" "$OUT/cmd.addr"
-expect_hot w 0.2
+# its writes were seen (the rate itself swings with the vCPU time the
+# writer gets under TCG: 0.05 to 0.6 seen)
+expect_hot w 0.02
 echo "CPU filter: only CPU 2's writes with 2, both with 2-3; command form" \
 	"monitored; plain refused"
