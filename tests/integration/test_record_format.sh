@@ -5,7 +5,9 @@
 . "$(dirname "$0")/lib.sh"
 need_write_monitoring
 cd "$TMP"
-"$UDAMON" record -q "${WO[@]}" --output_type json -o rec.json \
+# fixed intervals (no CPU budget: where it binds, the intervals grow and
+# ages count in the longer aggregations)
+"$UDAMON" record -q "${WO[@]}" --monitoring_cpu_budget 0 --output_type json -o rec.json \
 	"$WL/wl_ranges --seconds 2 --addr-file addr w:write:4M i:idle:4M" ||
 	fail "record failed"
 python3 - rec.json <<'PY' || fail "rec.json does not follow the format"
