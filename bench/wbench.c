@@ -5,7 +5,8 @@
  * its own CPU time on one line: "elapsed_s <s> cpu_s <s>".
  *
  *   wbench [--size BYTES_MiB] [--hot MiB] [--hot-pct P] [--writes N]
- *          [--threads T] [--think K] [--rhot MiB] [--wait-stdin]
+ *          [--threads T] [--think K] [--rhot MiB]
+ *          [--wait-stdin | --wait-file PATH]
  *
  * Each thread makes N 8-byte writes: P% of them into a hot set of --hot
  * MiB, the rest anywhere in --size MiB, with K steps of arithmetic
@@ -16,7 +17,8 @@
  * stdin (printing the line above each time) and exits at end of file: so
  * that monitors can attach to the filled process, one after the other,
  * without filling it again (16 GiB take tens of seconds to fill). The CPU
- * time printed is then the process's total so far.
+ * time printed is then the process's total so far. With --wait-file, it
+ * prints "filled" and runs the timed work once, when PATH exists.
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -115,11 +117,15 @@ int main(int argc, char **argv)
 		.rhot = arg_u64(argc, argv, "--rhot", 0) << 20,
 	};
 	bool wait_stdin = false;
+	const char *wait_file = NULL;
 	char line[64];
 
-	for (int i = 1; i < argc; i++)
+	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--wait-stdin"))
 			wait_stdin = true;
+		if (!strcmp(argv[i], "--wait-file") && i + 1 < argc)
+			wait_file = argv[i + 1];
+	}
 	if (b.threads < 1 || b.threads > 64 || b.hot + b.rhot > b.size ||
 	    !b.hot) {
 		fprintf(stderr, "wbench: bad arguments\n");
@@ -130,6 +136,14 @@ int main(int argc, char **argv)
 	if (b.buf == MAP_FAILED)
 		return 2;
 	memset(b.buf, 0, b.size);
+	if (wait_file) {
+		struct timespec ms = { 0, 1000000 };
+
+		printf("filled\n");
+		fflush(stdout);
+		while (access(wait_file, F_OK))
+			nanosleep(&ms, NULL);
+	}
 	if (!wait_stdin) {
 		run(&b);
 		return 0;
