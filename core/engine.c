@@ -354,13 +354,26 @@ static uint64_t nr_regions_all(const struct udamon_ctx *ctx)
  * samples overrun, only max_checks regions are checked, taken in turn
  * from check_cursor on; the others are marked unchecked.
  */
+/*
+ * This sample's turn: n regions from the cursor on (all of them unless
+ * samples overran). Moves the cursor past them.
+ */
+static uint64_t take_turn(struct udamon_ctx *ctx, uint64_t total,
+			  uint64_t *first)
+{
+	uint64_t n = ctx->max_checks && ctx->max_checks < total ?
+		     ctx->max_checks : total;
+
+	*first = total ? ctx->check_cursor % total : 0;
+	ctx->check_cursor = *first + n;
+	return n;
+}
+
 static uint64_t prepare_regions(struct udamon_ctx *ctx)
 {
-	uint64_t total = nr_regions_all(ctx), i = 0, first, n;
+	uint64_t total = nr_regions_all(ctx), i = 0, first;
+	uint64_t n = take_turn(ctx, total, &first);
 
-	n = ctx->max_checks && ctx->max_checks < total ? ctx->max_checks :
-	    total;
-	first = total ? ctx->check_cursor % total : 0;
 	for_each_region(ctx, t, r) {
 		r->sampling_addr = udamon_rng_range(&ctx->rng, r->start,
 						    r->end);
@@ -369,7 +382,6 @@ static uint64_t prepare_regions(struct udamon_ctx *ctx)
 		r->unchecked = (i++ + total - first) % total >= n;
 		r->armed_ns = 0;
 	}
-	ctx->check_cursor = first + n;
 	return n;
 }
 
@@ -380,11 +392,9 @@ static uint64_t prepare_regions(struct udamon_ctx *ctx)
  */
 static uint64_t rotate_regions(struct udamon_ctx *ctx)
 {
-	uint64_t total = nr_regions_all(ctx), i = 0, first, n;
+	uint64_t total = nr_regions_all(ctx), i = 0, first;
+	uint64_t n = take_turn(ctx, total, &first);
 
-	n = ctx->max_checks && ctx->max_checks < total ? ctx->max_checks :
-	    total;
-	first = total ? ctx->check_cursor % total : 0;
 	for_each_region(ctx, t, r) {
 		r->check_how = r->armed;
 		r->check_addr = r->armed ? r->sampling_addr : 0;
@@ -398,7 +408,6 @@ static uint64_t rotate_regions(struct udamon_ctx *ctx)
 						    r->end);
 		r->skip_arm = (i++ + total - first) % total >= n;
 	}
-	ctx->check_cursor = first + n;
 	return n;
 }
 
