@@ -513,10 +513,15 @@ static void send_result(int sock, const struct steal_result *res, int fd)
 	(void)!sendmsg(sock, &msg, MSG_NOSIGNAL);
 }
 
-static int recv_result(int sock, struct steal_result *res, int *fd)
+/*
+ * One message of len bytes into buf, with nr_fds (1 or 2) descriptors
+ * into fds (-1 where none came). The bytes read, 0 at the end, or -1.
+ */
+static ssize_t recv_with_fds(int sock, void *buf, size_t len, int *fds,
+			     size_t nr_fds)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { res, sizeof(*res) };
+	char cbuf[CMSG_SPACE(2 * sizeof(int))];
+	struct iovec iov = { buf, len };
 	struct msghdr msg = {
 		.msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
@@ -527,12 +532,22 @@ static int recv_result(int sock, struct steal_result *res, int *fd)
 	do {
 		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
 	} while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)sizeof(*res))
-		return -EIO;
-	*fd = -1;
+	for (size_t i = 0; i < nr_fds; i++)
+		fds[i] = -1;
+	if (n <= 0)
+		return n;
 	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-			memcpy(fd, CMSG_DATA(c), sizeof(int));
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len == CMSG_LEN(nr_fds * sizeof(int)))
+			memcpy(fds, CMSG_DATA(c), nr_fds * sizeof(int));
+	return n;
+}
+
+static int recv_result(int sock, struct steal_result *res, int *fd)
+{
+	if (recv_with_fds(sock, res, sizeof(*res), fd, 1) !=
+	    (ssize_t)sizeof(*res))
+		return -EIO;
 	return 0;
 }
 
@@ -572,25 +587,17 @@ static pid_t server_pid;
 
 static int recv_request(int sock, pid_t *pid, int fds[2])
 {
-	char cbuf[CMSG_SPACE(2 * sizeof(int))];
-	struct iovec iov = { pid, sizeof(*pid) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *c;
-	ssize_t n;
+	ssize_t n = recv_with_fds(sock, pid, sizeof(*pid), fds, 2);
 
-	do {
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	} while (n < 0 && errno == EINTR);
 	if (n <= 0)
 		return -1;	/* udamon is gone, or stopped us */
-	fds[0] = fds[1] = -1;
-	c = CMSG_FIRSTHDR(&msg);
-	if (n == sizeof(*pid) && c && c->cmsg_type == SCM_RIGHTS &&
-	    c->cmsg_len == CMSG_LEN(2 * sizeof(int)))
-		memcpy(fds, CMSG_DATA(c), 2 * sizeof(int));
+	if (n != sizeof(*pid)) {	/* not a request: nothing to do */
+		for (int i = 0; i < 2; i++) {
+			if (fds[i] >= 0)
+				close(fds[i]);
+			fds[i] = -1;
+		}
+	}
 	return 0;
 }
 
