@@ -665,6 +665,7 @@ static long pass_regions(struct udamon_ctx *ctx, struct udamon_target *t)
 		}
 	}
 	rearms_done(vt, used, wanted);
+	vaddr_thp_pass_done(&vt->thp);
 	return ret < 0 ? ret : written;
 }
 

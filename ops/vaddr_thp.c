@@ -102,7 +102,7 @@ int vaddr_thp_arm(struct vaddr_thp *h, struct udamon_uffd_wp *w,
 	/* not written since armed: armed, by us (nobody else arms it) */
 	if (!(info & UDAMON_WP_WRITTEN))
 		return add_armed(h, unit) ? -ENOMEM : 1;
-	if (!h->arms_left)
+	if (!h->arms_left || unit < h->arm_from)
 		return 0;
 	ret = udamon_uffd_wp_protect(w, unit, unit + THP_SIZE, true);
 	if (ret == -ENOENT || ret == -EPERM)
@@ -110,7 +110,14 @@ int vaddr_thp_arm(struct vaddr_thp *h, struct udamon_uffd_wp *w,
 	if (ret)
 		return ret;
 	h->arms_left--;
+	h->arm_from = unit + THP_SIZE;
 	return add_armed(h, unit) ? -ENOMEM : 1;
+}
+
+void vaddr_thp_pass_done(struct vaddr_thp *h)
+{
+	if (h->arms_left)
+		h->arm_from = 0;
 }
 
 int vaddr_thp_check(struct vaddr_thp *h, struct udamon_uffd_wp *w,

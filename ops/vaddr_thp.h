@@ -32,6 +32,14 @@ struct vaddr_thp {
 	uint64_t *split;	/* armed units a write split: to restore */
 	size_t nr_split, cap_split;
 	unsigned int arms_left;	/* in this aggregation */
+	/*
+	 * Arms go round the address space: only to units from arm_from on,
+	 * which moves past each unit armed and back to 0 when a pass ends
+	 * with arms left. Given in address order from 0 at every pass, the
+	 * few arms went to the lowest units that wanted one, always the
+	 * same, and a region higher up that needed one was never checked.
+	 */
+	uint64_t arm_from;
 	size_t sweep;		/* next armed unit the sweep looks at */
 	/* the units the last vaddr_thp_aggregated() un-protected */
 	uint64_t restored[THP_COLLAPSES_PER_AGGR];
@@ -52,6 +60,8 @@ struct vaddr_thp {
  */
 int vaddr_thp_arm(struct vaddr_thp *h, struct udamon_uffd_wp *w,
 		  uint64_t unit, int info);
+/* A pass over the target's regions has ended (moves the arms' turn). */
+void vaddr_thp_pass_done(struct vaddr_thp *h);
 /* Was the armed unit written during the sample? */
 int vaddr_thp_check(struct vaddr_thp *h, struct udamon_uffd_wp *w,
 		    uint64_t unit, struct udamon_stats *st);
