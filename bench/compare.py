@@ -4,7 +4,7 @@
 usage: bench/compare.py [--quick] [--runs N] [--sizes 1,4,16]
                         [--work-writes N] [--redis-requests N]
                         [--budget-writes N] [--no-sweep] [--no-redis]
-                        [--no-docs] [--build DIR]
+                        [--no-docs] [--build DIR] [--baseline DIR]
 
 One command from a fresh clone (as root; `make compare` builds first):
 installs what it needs (gnuplot, perf, redis), then runs, in rounds
@@ -57,6 +57,9 @@ that udamon's regions have adapted):
 
 --budget-writes N adds a 4 GiB wbench with a timed phase of N writes under
 udamon without a budget, with the default one, and with attribution.
+--baseline DIR adds the udamon of another build directory (e.g. a worktree
+of an older commit, built) as one more monitor, "udamon (base)", in the
+same rounds: an A/B of a change.
 --quick (a smoke test: 2 rounds of 1 GiB and of 50,000 requests) writes
 nothing. Otherwise writes bench/results/compare.md,
 bench/results/compare.png (gnuplot) and the same tables into
@@ -447,11 +450,17 @@ class Redis:
 
 # ---- monitors ------------------------------------------------------------
 
-def monitors(build):
+def monitors(build, base=None):
+    """The monitors compared; with base, also that build's udamon (A/B)."""
     udamon = os.path.join(build, 'udamon')
     wo = [udamon, 'record', '-q', '--exp_ops_use_reports', 'y',
           '--exp_ops_write_only', 'y']
-    return [
+    extra = []
+    if base:
+        wo_base = [os.path.join(base, 'udamon')] + wo[1:]
+        extra = [('udamon (base)', lambda pid, out: wo_base +
+                  ['-o', out, str(pid)])]
+    return extra + [
         ('none', None),
         ('exact', lambda pid, out: [os.path.join(build, 'bin', 'exact_track'),
                                     str(pid), '5000', out]),
@@ -508,16 +517,36 @@ def clean(tmp):
             os.unlink(os.path.join(tmp, f))
 
 
+def stop(p):
+    """Kill a child of ours that may still run (an interrupted run)."""
+    if p is not None and p.poll() is None:
+        p.kill()
+        p.wait()
+
+
 def one_run(target, name, mon, tmp):
     """Returns a dict: elapsed, cpu (s/s), hwm_kb, t0/t1 (ns), load, and
-    for exact and udamon what the comparison needs."""
+    for exact and udamon what the comparison needs. Interrupted (Ctrl-C,
+    SIGTERM), it kills the monitor and this run's processes first."""
     clean(tmp)
     pid = target.start(tmp)
-    out = os.path.join(tmp, 'mon.out')
     mp = None
-    if mon:
-        mp = subprocess.Popen(mon(pid, out), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    try:
+        if mon:
+            mp = subprocess.Popen(mon(pid, os.path.join(tmp, 'mon.out')),
+                                  stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        return monitored_run(target, name, mp, tmp)
+    except BaseException:
+        stop(mp)
+        stop(getattr(target, 'bench', None))
+        if isinstance(target, Redis):
+            stop(target.p)
+        raise
+
+
+def monitored_run(target, name, mp, tmp):
+    out = os.path.join(tmp, 'mon.out')
     time.sleep(2)
     load = loadavg()
     cpu0 = proc_cpu_s(mp.pid) if mp else 0
@@ -525,23 +554,17 @@ def one_run(target, name, mon, tmp):
     t0, w0 = time.monotonic_ns(), time.monotonic()
     next_dump = w0
     target.run()
-    try:
-        while target.running():
-            if mp:
-                c, h = proc_cpu_s(mp.pid), proc_hwm_kb(mp.pid)
-                if c is not None:
-                    cpu1 = c
-                if h is not None:	# (none once it is a zombie)
-                    hwm = h
-            if name == 'exact' and time.monotonic() >= next_dump:
-                mp.send_signal(signal.SIGUSR1)
-                next_dump += DUMP_EVERY
-            time.sleep(0.05)
-    except TargetGone:
+    while target.running():
         if mp:
-            mp.kill()
-            mp.wait()
-        raise
+            c, h = proc_cpu_s(mp.pid), proc_hwm_kb(mp.pid)
+            if c is not None:
+                cpu1 = c
+            if h is not None:	# (none once it is a zombie)
+                hwm = h
+        if name == 'exact' and time.monotonic() >= next_dump:
+            mp.send_signal(signal.SIGUSR1)
+            next_dump += DUMP_EVERY
+        time.sleep(0.05)
     wall = time.monotonic() - w0
     t1 = time.monotonic_ns()
     died = mp is not None and mp.poll() is not None
@@ -736,6 +759,7 @@ def main():
     except ValueError as e:
         sys.exit('bad number: %s' % e)
     build = opt('--build', os.path.join(ROOT, 'build'))
+    base = opt('--baseline', None)
     sweep = '--no-sweep' not in args
     redis = '--no-redis' not in args
     docs = '--no-docs' not in args and not quick
@@ -754,6 +778,9 @@ def main():
     for b in ('udamon', 'bin/wbench', 'bin/exact_track'):
         if not os.access(os.path.join(build, b), os.X_OK):
             sys.exit('%s/%s missing: run make first' % (build, b))
+    if base and not os.access(os.path.join(base, 'udamon'), os.X_OK):
+        sys.exit('--baseline %s: no udamon there (a build directory is '
+                 'expected, e.g. OLD/build)' % base)
     mem = int(re.search(r'MemTotal:\s+(\d+)',
                         open('/proc/meminfo').read()).group(1)) >> 20
     for sz in sizes:
@@ -762,7 +789,7 @@ def main():
                 mem, sz, max(1, mem - 4)), flush=True)
     sizes = [s if s + 4 <= mem else max(1, mem - 4) for s in sizes]
     began = time.monotonic()
-    mons = monitors(build)
+    mons = monitors(build, base)
     results = {}
     tmp = tempfile.mkdtemp(prefix='udamon-compare.')
     # at least 1 M writes per GiB: udamon's regions need about a second of
@@ -810,4 +837,6 @@ def main():
 
 
 if __name__ == "__main__":
+    # SIGTERM unwinds like Ctrl-C, so that no server or monitor is left
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     main()
