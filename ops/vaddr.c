@@ -1012,7 +1012,6 @@ static int attach_target(struct udamon_ctx *ctx, struct udamon_target *t,
 			udamon_ctx_set_error(ctx, "vaddr: %s", err);
 			return ret;
 		}
-		udamon_fault_source_keep_prev(vt->src);	/* one-pass windows */
 		snprintf(ctx->stats.fault_source, sizeof(ctx->stats.fault_source), "%s",
 			 udamon_fault_source_kind(vt->src));
 	}
@@ -1342,7 +1341,6 @@ static int install_new(struct udamon_ctx *ctx, struct vaddr_job *j)
 			snprintf(j->err, sizeof(j->err), "vaddr: %.480s", err);
 			return ret;
 		}
-		udamon_fault_source_keep_prev(vt->src);	/* one-pass windows */
 		snprintf(ctx->stats.fault_source, sizeof(ctx->stats.fault_source),
 			 "%s", udamon_fault_source_kind(vt->src));
 	}
@@ -1517,7 +1515,6 @@ int udamon_vaddr_set_attribution(struct udamon_ctx *ctx, bool on)
 			udamon_ctx_set_error(ctx, "vaddr: %s", err);
 			return ret;
 		}
-		udamon_fault_source_keep_prev(vt->src);
 		vt->lost = 0;
 		snprintf(ctx->stats.fault_source, sizeof(ctx->stats.fault_source), "%s",
 			 udamon_fault_source_kind(vt->src));

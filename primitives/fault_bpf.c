@@ -9,10 +9,14 @@
  * pages udamon armed for this sample reach the ring.
  *
  * The armed set of a process is replaced at every sample with two system
- * calls (a batch update of the new pages, a batch delete of those no
- * longer armed). Each arming is a generation: the program stamps events
- * with the generation of the page's entry, and events of an older one
- * (faults after the last drain on pages of the last sample) are dropped.
+ * calls: a batch update of the pages new to it, a batch delete of those
+ * no longer in it. Pages in both (a region's page armed in the last pass
+ * and checked in this one) stay untouched: re-writing every entry at
+ * every sample, as a generation stamp would need, cost about half of the
+ * monitor's CPU with attribution (perf, redis under redis-benchmark).
+ * Events are delivered when their page is in the process's current set
+ * (as the perf source does); the engine then matches them to the window
+ * of the region's page by time.
  *
  * One program, one ring for all processes: a drain for one process queues
  * the events of the others for their own next drain.
@@ -42,14 +46,14 @@ struct udamon_fault_bpf {
 	uint32_t gen;
 	struct fault_bpf_key *keys;	/* in the map now, sorted by page */
 	size_t nr_keys, cap_keys;
-	struct fault_bpf_key *next;	/* scratch for arming */
+	struct fault_bpf_key *next;	/* scratch for arming: the new set */
+	struct fault_bpf_key *ins;	/* and its keys not in the map yet */
 	uint32_t *vals;
 	size_t cap_next;
 	struct fault_bpf_event *pending;	/* drained for us by another */
 	size_t nr_pending, cap_pending;
 	uint64_t lost;
 	uint64_t dropped_at_open;
-	bool keep_prev;		/* deliver the last arming's events too */
 };
 
 /* The drain in progress: who asked, and where its reports go. */
@@ -267,6 +271,10 @@ static int reserve(struct udamon_fault_bpf *b, size_t nr)
 	if (!k)
 		return -ENOMEM;
 	b->keys = k;
+	k = realloc(b->ins, nr * sizeof(*b->ins));
+	if (!k)
+		return -ENOMEM;
+	b->ins = k;
 	b->cap_next = b->cap_keys = nr;
 	return 0;
 }
@@ -294,6 +302,20 @@ static size_t build_next(struct udamon_fault_bpf *b, const uint64_t *pages,
 	return n;
 }
 
+/* The keys of the new set (b->next, n of them) not in the map: b->ins. */
+static size_t new_keys(struct udamon_fault_bpf *b, size_t n)
+{
+	size_t i, j = 0, k = 0;
+
+	for (i = 0; i < n; i++) {
+		while (j < b->nr_keys && b->keys[j].page < b->next[i].page)
+			j++;
+		if (j >= b->nr_keys || b->keys[j].page != b->next[i].page)
+			b->ins[k++] = b->next[i];
+	}
+	return k;
+}
+
 /* Delete the keys of the last set that the new one lacks. */
 static int delete_stale(struct udamon_fault_bpf *b, size_t nr_next)
 {
@@ -315,22 +337,22 @@ int udamon_fault_bpf_arm(struct udamon_fault_bpf *b, const uint64_t *pages,
 {
 	struct fault_bpf_key *swap;
 	__u32 count;
-	size_t n;
+	size_t n, k;
 	int err;
 
 	if (reserve(b, nr > b->nr_keys ? nr : b->nr_keys))
 		return -ENOMEM;
 	b->gen++;
 	n = build_next(b, pages, nr);
-	count = (__u32)n;
-	if (n && bpf_map_update_batch(map_fd(), b->next, b->vals, &count,
+	k = new_keys(b, n);
+	count = (__u32)k;
+	if (k && bpf_map_update_batch(map_fd(), b->ins, b->vals, &count,
 				      NULL)) {
 		err = -errno;
-		/* what went in is armed; the rest is not */
-		n = count;
-		delete_stale(b, n);
-		swap = b->keys, b->keys = b->next, b->next = swap;
-		b->nr_keys = n;
+		/* start afresh: nothing of this process armed */
+		delete_keys(b->ins, count);
+		delete_keys(b->keys, b->nr_keys);
+		b->nr_keys = 0;
 		return err;
 	}
 	err = delete_stale(b, n);
@@ -366,13 +388,29 @@ static void queue(struct udamon_fault_bpf *b, const struct fault_bpf_event *e)
 	b->pending[b->nr_pending++] = *e;
 }
 
+/* Is the page of addr in b's current set? */
+static bool in_set(const struct udamon_fault_bpf *b, uint64_t addr)
+{
+	uint64_t page = addr & shared.skel->rodata->page_mask;
+	size_t lo = 0, hi = b->nr_keys;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (b->keys[mid].page < page)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < b->nr_keys && b->keys[lo].page == page;
+}
+
 static void deliver(struct drain_state *d, const struct fault_bpf_event *e)
 {
 	struct udamon_access_report r;
 	int ret;
 
-	if (e->gen != d->b->gen &&
-	    !(d->b->keep_prev && e->gen + 1 == d->b->gen))
+	if (!in_set(d->b, e->addr))
 		return;		/* a page of an earlier sample */
 	if (d->stop) {
 		queue(d->b, e);
@@ -445,11 +483,6 @@ long udamon_fault_bpf_drain(struct udamon_fault_bpf *b,
 	return d.count;
 }
 
-void udamon_fault_bpf_keep_prev(struct udamon_fault_bpf *b)
-{
-	b->keep_prev = true;
-}
-
 uint64_t udamon_fault_bpf_lost(const struct udamon_fault_bpf *b)
 {
 	return b->lost + shared.skel->bss->nr_dropped - b->dropped_at_open;
@@ -475,6 +508,7 @@ void udamon_fault_bpf_close(struct udamon_fault_bpf *b)
 		break;
 	}
 	free(b->keys);
+	free(b->ins);
 	free(b->next);
 	free(b->vals);
 	free(b->pending);

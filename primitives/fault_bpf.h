@@ -27,9 +27,10 @@ int udamon_fault_bpf_open(pid_t tgid, struct udamon_fault_bpf **out,
 void udamon_fault_bpf_close(struct udamon_fault_bpf *b);
 
 /*
- * The pages whose faults count from now on (replacing the last set): a
- * new generation; events of pages armed before it are dropped. 0 or
- * negative errno.
+ * The pages whose faults count from now on (replacing the last set):
+ * events are delivered while their page is in the set (the caller matches
+ * them to its windows by time). 0 or negative errno (the set is then
+ * empty).
  */
 int udamon_fault_bpf_arm(struct udamon_fault_bpf *b, const uint64_t *pages,
 			 size_t nr);
@@ -40,8 +41,6 @@ long udamon_fault_bpf_drain(struct udamon_fault_bpf *b,
 				      void *data),
 			    void *data);
 /* Events that could not be kept since this handle was opened. */
-/* Deliver the events of the last arming too (the caller filters by time). */
-void udamon_fault_bpf_keep_prev(struct udamon_fault_bpf *b);
 uint64_t udamon_fault_bpf_lost(const struct udamon_fault_bpf *b);
 /* "bpf raw tracepoints ..." */
 const char *udamon_fault_bpf_mechanism(const struct udamon_fault_bpf *b);

@@ -893,13 +893,6 @@ int udamon_fault_source_arm(struct udamon_fault_source *s,
 	return 0;
 }
 
-void udamon_fault_source_keep_prev(struct udamon_fault_source *s)
-{
-	/* the perf source filters by the current set only: nothing to do */
-	if (s && s->bpf)
-		udamon_fault_bpf_keep_prev(s->bpf);
-}
-
 uint64_t udamon_fault_source_lost(const struct udamon_fault_source *s)
 {
 	if (s && s->bpf)

@@ -41,13 +41,6 @@ long udamon_fault_source_drain(struct udamon_fault_source *s,
  */
 int udamon_fault_source_arm(struct udamon_fault_source *s,
 			    const uint64_t *pages, size_t nr);
-/*
- * From now on, a drain also delivers the faults that happened, before
- * the last arm, on pages of the arming before it (a caller that checks
- * each page over its own window, and filters the faults by time, needs
- * those of the pages it checks after arming new ones).
- */
-void udamon_fault_source_keep_prev(struct udamon_fault_source *s);
 /* Events the kernel dropped (ring buffer full) so far. */
 uint64_t udamon_fault_source_lost(const struct udamon_fault_source *s);
 void udamon_fault_source_close(struct udamon_fault_source *s);
