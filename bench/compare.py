@@ -14,11 +14,13 @@ order rotated from round to round):
   workloads  wbench: a 64 MiB random-write hot set and a 64 MiB read-hot set
              in 1, 4 and 16 GiB of resident memory (the rest idle; one
              process per size, filled once, one timed phase per run of
-             --work-writes writes, default 5 M, at least 1 M per GiB), and
+             --work-writes writes, default 40 M, at least 1 M per GiB: 3-11 s
+             unmonitored on the quiet 2-vCPU guest, so that what is measured
+             is monitoring at work, not its first second), and
              redis-server under redis-benchmark on loopback (a fresh server
              per run, 100,000 keys of 256 bytes set first; the timed work:
-             --redis-requests SETs, default 500,000, of random keys among
-             them);
+             --redis-requests SETs, default 1,500,000 (about 10 s), of
+             random keys among them);
   monitors   none; exact (bench/exact_track: every private writable page
              write-protected and harvested with PAGEMAP_SCAN every 5 ms);
              perf (perf record of every exceptions:page_fault_user event);
@@ -60,7 +62,7 @@ udamon without a budget, with the default one, and with attribution.
 --baseline DIR adds the udamon of another build directory (e.g. a worktree
 of an older commit, built) as one more monitor, "udamon (base)", in the
 same rounds: an A/B of a change.
---quick (a smoke test: 2 rounds of 1 GiB and of 50,000 requests) writes
+--quick (a smoke test: 2 rounds of 1 GiB with 5 M writes and of 50,000 requests) writes
 nothing. Otherwise writes bench/results/compare.md,
 bench/results/compare.png (gnuplot) and the same tables into
 docs/PERFORMANCE.md between its compare markers.
@@ -753,8 +755,8 @@ def main():
     try:
         runs = int(opt('--runs', 2 if quick else 5))
         sizes = [int(s) for s in opt('--sizes', '1' if quick else '1,4,16').split(',')]
-        writes = int(opt('--work-writes', 5000000))
-        requests = int(opt('--redis-requests', 50000 if quick else 500000))
+        writes = int(opt('--work-writes', 5000000 if quick else 40000000))
+        requests = int(opt('--redis-requests', 50000 if quick else 1500000))
         budget_writes = int(opt('--budget-writes', 0))
     except ValueError as e:
         sys.exit('bad number: %s' % e)
