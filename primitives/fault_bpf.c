@@ -388,21 +388,15 @@ static void queue(struct udamon_fault_bpf *b, const struct fault_bpf_event *e)
 	b->pending[b->nr_pending++] = *e;
 }
 
-/* Is the page of addr in b's current set? */
+/* Is the page of addr in b's current set (sorted by page)? */
 static bool in_set(const struct udamon_fault_bpf *b, uint64_t addr)
 {
-	uint64_t page = addr & shared.skel->rodata->page_mask;
-	size_t lo = 0, hi = b->nr_keys;
+	struct fault_bpf_key key = {
+		.page = addr & shared.skel->rodata->page_mask,
+	};
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (b->keys[mid].page < page)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < b->nr_keys && b->keys[lo].page == page;
+	return b->nr_keys &&
+	       bsearch(&key, b->keys, b->nr_keys, sizeof(key), key_cmp);
 }
 
 static void deliver(struct drain_state *d, const struct fault_bpf_event *e)
