@@ -62,8 +62,8 @@ udamon without a budget, with the default one, and with attribution.
 --baseline DIR adds the udamon of another build directory (e.g. a worktree
 of an older commit, built) as one more monitor, "udamon (base)", in the
 same rounds: an A/B of a change.
---quick (a smoke test: 2 rounds of 1 GiB with 5 M writes and of 50,000 requests) writes
-nothing. Otherwise writes bench/results/compare.md,
+--quick (a smoke test: 2 rounds of 1 GiB with 5 M writes and of 50,000
+requests) writes nothing. Otherwise writes bench/results/compare.md,
 bench/results/compare.png (gnuplot) and the same tables into
 docs/PERFORMANCE.md between its compare markers.
 """
