@@ -616,24 +616,7 @@ int udamon_uffd_wp_page(struct udamon_uffd_wp *w, uint64_t addr, bool rearm)
 	 */
 	if ((ret & UDAMON_WP_HOLE) && !populated_near(w, page))
 		return 0;
-	if (ret & UDAMON_WP_HOLE) {
-		/*
-		 * Never written (the kernel reports a hole without a marker
-		 * as written): re-armed below for its marker, but said
-		 * unwritten, as a query without holes says it. Said written,
-		 * the holes of a region were checked in every sample and
-		 * counted as re-armed by chance in some: over-weighted
-		 * (vaddr's rearm_weight), they pulled its rate down.
-		 */
-		if (rearm) {
-			int r = udamon_uffd_wp_protect(w, page, page + PAGE_SZ,
-						       true);
-
-			if (r < 0)
-				return remapped(w, r);
-		}
-		return ret & UDAMON_WP_HUGE;
-	}
+	ret &= ~UDAMON_WP_HOLE;
 	if (ret & UDAMON_WP_WRITTEN)
 		w->st.nr_written_pages++;
 	/*

@@ -386,9 +386,8 @@ static void test_page_checks(void **state)
 
 	assert_int_equal(udamon_uffd_wp_page(w, p200, false), 0);	/* hole */
 	/* a hole that was never re-armed: a first read maps a page that is
-	 * not write-protected, so it would read as written; re-arming puts a
-	 * marker there, and the hole says unwritten either way (it is) */
-	assert_int_equal(udamon_uffd_wp_page(w, p200, true), 0);	/* marker */
+	 * not write-protected, so it would read as written */
+	assert_int_equal(udamon_uffd_wp_page(w, p200, true), 1);	/* marker */
 	assert_int_equal(udamon_uffd_wp_page(w, p200, false), 0);
 	command(&ch, 'R', p200, PG);			/* a first read */
 	assert_int_equal(udamon_uffd_wp_page(w, p200, false), 0);
