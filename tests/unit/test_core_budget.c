@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The CPU budget (core/budget.c) on a simulated clock whose "CPU time"
- * grows by a set share of the wall time: over 80 % of the budget the
- * intervals grow to bring it to 65 % (x4 at most per window, the first
- * 1 s, then 2 s; samples per aggregation kept), under 35 % they return
+ * grows by a set share of the wall time: over 90 % of the budget the
+ * intervals grow to bring it to 75 % (x4 at most per window, the first
+ * 1 s, then 2 s; samples per aggregation kept), under 40 % they return
  * toward the user's, never below; snapshots carry
  * the intervals they were taken with; auto-tuning stays above the floor.
  */
@@ -67,7 +67,7 @@ static void run_for(struct udamon_ctx *ctx, struct cpu_model *m, double sec)
 
 /*
  * 100 us per 5 ms sample: 2 % of a CPU. With a 1 % budget the sample
- * interval grows to bring the share to 65 % of the budget (x 40/13) and
+ * interval grows to bring the share to 75 % of the budget (x 8/3) and
  * stays there.
  */
 static void test_over_budget_lengthens(void **state)
@@ -82,16 +82,16 @@ static void test_over_budget_lengthens(void **state)
 	run_for(ctx, &m, 0.9);
 	assert_int_equal(ctx->attrs.sample_us, 5000);	/* first window: 1 s */
 	run_for(ctx, &m, 0.3);
-	assert_int_equal(ctx->attrs.sample_us, 15384);
-	assert_int_equal(ctx->attrs.aggr_us, 307680);	/* 20 samples kept */
+	assert_int_equal(ctx->attrs.sample_us, 13333);
+	assert_int_equal(ctx->attrs.aggr_us, 266660);	/* 20 samples kept */
 	assert_int_equal(ctx->stats.budget_used_bp, 200);
-	/* at 0.65 % now: no further change */
+	/* at 0.75 % now: no further change */
 	run_for(ctx, &m, 20);
-	assert_int_equal(ctx->attrs.sample_us, 15384);
-	assert_int_equal(ctx->stats.budget_used_bp, 65);
+	assert_int_equal(ctx->attrs.sample_us, 13333);
+	assert_int_equal(ctx->stats.budget_used_bp, 75);
 	/* the snapshots say which intervals they were taken with */
-	assert_int_equal(sn.last.sample_us, 15384);
-	assert_int_equal(sn.last.aggr_us, 307680);
+	assert_int_equal(sn.last.sample_us, 13333);
+	assert_int_equal(sn.last.aggr_us, 266660);
 	udamon_ctx_free(ctx);
 }
 
@@ -106,7 +106,7 @@ static void test_growth_is_bounded(void **state)
 	run_for(ctx, &m, 2.5);
 	assert_int_equal(ctx->attrs.sample_us, 20000);	/* 4x after 1 s */
 	run_for(ctx, &m, 60);
-	assert_true(ctx->stats.budget_used_bp <= 80);
+	assert_true(ctx->stats.budget_used_bp <= 90);
 	assert_true(ctx->attrs.sample_us >= 100000);
 	assert_int_equal(ctx->attrs.aggr_us, ctx->attrs.sample_us * 20);
 	udamon_ctx_free(ctx);
