@@ -19,13 +19,7 @@
 #include "udamon/udamon.h"
 #include "core/internal.h"
 
-/*
- * 2 s: a target that starts writing is brought under the budget within a
- * few seconds (with 5 s windows, a burst of 3-4 s ran at the full rate
- * through to its end), and CLOCK_PROCESS_CPUTIME_ID is exact, so a short
- * window is no noisier for it.
- */
-#define BUDGET_WINDOW_NS	(2ULL * 1000000000ULL)
+#define BUDGET_WINDOW_NS	(5ULL * 1000000000ULL)
 #define BUDGET_FIRST_WINDOW_NS	(1ULL * 1000000000ULL)
 #define MAX_GROW_BP		40000ULL	/* 4x per window */
 #define MIN_SHRINK_BP		5000ULL		/* 0.5x per window */
