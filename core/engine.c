@@ -90,7 +90,6 @@ void udamon_core_apply_attrs(struct udamon_ctx *ctx,
 			r->nr_accesses_bp = r->last_nr_accesses * 10000;
 			r->nr_accesses = 0;
 			r->nr_checked = 0;
-			r->w_checked = r->w_accessed = 0;
 			zero_cpu_samples(ctx, r);
 		} else if (lo != ln) {
 			r->nr_accesses = rescale(r->nr_accesses, &old, a);
@@ -151,7 +150,6 @@ void udamon_core_reset_aggregated(struct udamon_ctx *ctx)
 		r->last_nr_accesses = r->nr_accesses;
 		r->nr_accesses = 0;
 		r->nr_checked = 0;
-		r->w_checked = r->w_accessed = 0;
 		zero_cpu_samples(ctx, r);
 	}
 }
@@ -215,24 +213,20 @@ static int emit_snapshots(struct udamon_ctx *ctx, uint64_t end_ns)
 }
 
 /*
- * Regions left unchecked in some samples (see udamon_region.unchecked),
- * or checked with weights: their count is estimated from the samples that
- * were checked, as weighted (all of weight one: scaled by n / checked); a
- * region not checked at all keeps its last count.
+ * Regions left unchecked in some samples (see udamon_region.unchecked):
+ * their count is scaled from the samples that were checked; a region not
+ * checked at all keeps its last count.
  */
 void udamon_core_estimate_unchecked(struct udamon_ctx *ctx)
 {
 	uint64_t n = ctx->aggr_nr_samples;
 
 	for_each_region(ctx, t, r) {
-		bool weighted = r->w_checked !=
-				(uint64_t)r->nr_checked * UDAMON_WEIGHT_ONE;
-
-		if (r->nr_checked >= n && !weighted)
+		if (r->nr_checked >= n)
 			continue;
 		if (r->nr_checked)
-			r->nr_accesses = (unsigned int)((r->w_accessed * n +
-				r->w_checked / 2) / r->w_checked);
+			r->nr_accesses = (unsigned int)(((uint64_t)r->nr_accesses *
+				n + r->nr_checked / 2) / r->nr_checked);
 		else
 			r->nr_accesses = r->last_nr_accesses < n ?
 				r->last_nr_accesses : (unsigned int)n;
@@ -386,7 +380,6 @@ static uint64_t prepare_regions(struct udamon_ctx *ctx)
 		r->accessed = false;
 		r->accessed_cpu = UDAMON_UNKNOWN_CPU;
 		r->unchecked = (i++ + total - first) % total >= n;
-		r->check_weight = 0;
 		r->armed_ns = 0;
 	}
 	return n;
@@ -406,10 +399,8 @@ static uint64_t rotate_regions(struct udamon_ctx *ctx)
 		r->check_how = r->armed;
 		r->check_addr = r->armed ? r->sampling_addr : 0;
 		r->check_armed_ns = r->armed_ns;
-		r->check_weight = r->armed ? r->arm_weight : 0;
 		r->unchecked = !r->armed;
 		r->armed = 0;
-		r->arm_weight = 0;
 		r->armed_ns = 0;
 		r->accessed = false;
 		r->accessed_cpu = UDAMON_UNKNOWN_CPU;
@@ -509,11 +500,6 @@ static int end_sample(struct udamon_ctx *ctx)
 			continue;
 		}
 		r->nr_checked++;
-		r->w_checked += r->check_weight ? r->check_weight :
-						  UDAMON_WEIGHT_ONE;
-		if (r->accessed)
-			r->w_accessed += r->check_weight ? r->check_weight :
-							   UDAMON_WEIGHT_ONE;
 		udamon_core_update_region(ctx, r, r->accessed);
 	}
 	if (ctx->passed_samples >= ctx->next_aggr_sample) {

@@ -53,7 +53,6 @@ void udamon_core_merge_two(const struct udamon_ctx *ctx,
 		l->sampling_addr = r->sampling_addr;
 		l->armed = r->armed;
 		l->armed_ns = r->armed_ns;
-		l->arm_weight = r->arm_weight;
 	}
 	if (l->cpu_samples || r->cpu_samples) {
 		if (!l->cpu_samples) {	/* a missing array counts as zeros */

@@ -452,17 +452,14 @@ static int arm_fault_source(struct udamon_ctx *ctx, struct udamon_target *t)
  * Arm region r's new sampling page: the page itself, or its huge page
  * unit (arming a single page would split the huge page); r->armed says
  * which (HOW_NONE: neither, the region is unchecked in the next sample).
- * A written page re-armed counts in *used and its check gets weight (see
- * rearm_weight). 0 or negative errno.
+ * A written page re-armed counts in *used. 0 or negative errno.
  */
 static int arm_region(struct vaddr_target *vt, struct udamon_region *r,
-		      bool rearm, uint32_t weight, unsigned int *used,
-		      unsigned int *wanted)
+		      bool rearm, unsigned int *used, unsigned int *wanted)
 {
 	int ret;
 
 	r->armed = HOW_NONE;
-	r->arm_weight = 0;
 	ret = udamon_uffd_wp_page(vt->wp, r->sampling_addr, rearm);
 	if (ret < 0)
 		return ret;
@@ -472,7 +469,6 @@ static int arm_region(struct vaddr_target *vt, struct udamon_region *r,
 			if (!rearm)
 				return 0;	/* written, not re-armed */
 			(*used)++;	/* re-armed just now */
-			r->arm_weight = weight;
 		}
 		r->armed = HOW_PAGE;
 		return 0;
@@ -584,28 +580,6 @@ static bool rearm_this(struct vaddr_target *vt, unsigned int allowed,
 	return true;
 }
 
-/*
- * The weight of the check of a written page re-armed in this pass: such a
- * page is re-armed with probability allowed / wanted_last, a page still
- * armed always. Counted as one sample each, the checks would lean toward
- * the pages that stayed unwritten, and every region written often would
- * read too low (redis: udamon's estimate of the pages written per
- * interval 0.68-0.72 of the exact tracker's, recall of hot bytes
- * 0.38-0.67, docs/PERFORMANCE.md). Capped at 64: a check never stands
- * for more than 64 samples.
- */
-static uint32_t rearm_weight(const struct vaddr_target *vt,
-			     unsigned int allowed)
-{
-	uint64_t w;
-
-	if (!allowed || vt->wanted_last <= allowed)
-		return 0;
-	w = (uint64_t)UDAMON_WEIGHT_ONE * vt->wanted_last / allowed;
-	return w > 64 * UDAMON_WEIGHT_ONE ? 64 * UDAMON_WEIGHT_ONE :
-					     (uint32_t)w;
-}
-
 /* Charge this pass's re-arms; remember how many written pages it met. */
 static void rearms_done(struct vaddr_target *vt, unsigned int used,
 			unsigned int wanted)
@@ -658,12 +632,10 @@ static long pass_regions(struct udamon_ctx *ctx, struct udamon_target *t)
 	struct push_arg a = { ctx, (size_t)(t - ctx->targets), 0 };
 	size_t j, n = t->nr_regions;
 	unsigned int allowed, used = 0, wanted = 0;
-	uint32_t weight;
 	long written = 0;
 	int ret = 0;
 
 	allowed = rearm_budget(ctx, vt);
-	weight = rearm_weight(vt, allowed);
 	vt->share = (vt->share + 0x9e3779b9ULL) & 0xffffffffULL;
 	for (j = 0; j < n; j++) {
 		struct udamon_region *r = &t->regions[j];
@@ -688,7 +660,7 @@ static long pass_regions(struct udamon_ctx *ctx, struct udamon_target *t)
 		r->armed_ns = now_ns(ctx);
 		if (!r->skip_arm) {
 			ret = arm_region(vt, r, rearm_this(vt, allowed, used),
-					 weight, &used, &wanted);
+					 &used, &wanted);
 			if (ret < 0)
 				break;
 		}

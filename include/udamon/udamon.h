@@ -65,7 +65,6 @@ uint64_t udamon_thread_cpu_ns(void);
 #define UDAMON_UNKNOWN_ADDR	UINT64_MAX
 #define UDAMON_UNKNOWN_CPU	(-1)
 #define UDAMON_UNKNOWN_TID	(-1)
-#define UDAMON_WEIGHT_ONE	1024U	/* udamon_region.check_weight */
 
 /*
  * Where a report comes from decides where it counts. A fault (one udamon
@@ -169,19 +168,6 @@ struct udamon_region {
 	 */
 	bool unchecked;
 	unsigned int nr_checked;	/* samples checked this aggregation */
-	/*
-	 * How many samples a check stands for, in UDAMON_WEIGHT_ONE units (0:
-	 * one). Ops that check some pages only by chance, chosen by their
-	 * state (a written sampling page re-armed with probability p, a page
-	 * still armed always), give those checks weight 1/p: the count is
-	 * then estimated from the weighted checks (w_accessed / w_checked of
-	 * the samples), not leaning toward the pages always checked.
-	 * arm_weight goes with armed, check_weight with check_how.
-	 */
-	uint32_t arm_weight;
-	uint32_t check_weight;
-	uint64_t w_checked;		/* weights of the checks, this aggregation */
-	uint64_t w_accessed;		/* of those that found an access */
 	/*
 	 * When the ops armed this sample's sampling page (0: not told). A
 	 * fault report older than that counts not: a write before the arming

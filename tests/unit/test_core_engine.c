@@ -665,44 +665,6 @@ static void check_some(struct udamon_ctx *ctx, struct script *s)
 	((struct fake_clock *)ctx->clock.data)->ns += 2000000;
 }
 
-/*
- * Checks chosen by what they will find, then weighted: region 0 is
- * accessed in every other sample; the ops check every sample without an
- * access (weight one) but only every other one with an access, giving
- * those weight 2 (as vaddr does for written pages it re-arms by chance).
- * The weighted estimate is the true 10 of 20; counted alike the checks
- * would say 5 of 15, scaled 7.
- */
-static void check_weighted(struct udamon_ctx *ctx, struct script *s)
-{
-	struct udamon_region *r = ctx->targets[0].regions;
-	uint64_t k = ctx->passed_samples;
-
-	r[0].accessed = k % 2 == 0;
-	r[0].unchecked = k % 4 == 2;
-	r[0].check_weight = r[0].accessed ? 2 * UDAMON_WEIGHT_ONE : 0;
-}
-
-static void test_weighted_checks(void **state)
-{
-	struct script s;
-	struct fake_clock c = { 1000000 };
-	struct udamon_ctx *ctx = script_ctx(&s, &c, three_pages, 3);
-
-	set_intervals(ctx, 5000, 100000, 1000000, 3, 100);	/* L 20 */
-	collect(ctx, &sn);
-	s.check = check_weighted;
-	assert_int_equal(udamon_ctx_start(ctx), 0);
-	for (int i = 0; i < 20; i++)
-		assert_int_equal(udamon_ctx_step(ctx), 0);
-	assert_int_equal(sn.count, 1);
-	assert_int_equal(sn.regions[0].nr_accesses, 10);
-	/* regions with no weights and every sample checked: as counted */
-	assert_int_equal(sn.regions[1].nr_accesses, 0);
-	assert_int_equal(ctx->targets[0].regions[0].w_checked, 0);	/* reset */
-	udamon_ctx_free(ctx);
-}
-
 static void test_unchecked_and_deadline(void **state)
 {
 	struct script s;
@@ -799,7 +761,6 @@ int main(void)
 		cmocka_unit_test(test_run_stops),
 		cmocka_unit_test(test_ended_target),
 		cmocka_unit_test(test_unchecked_and_deadline),
-		cmocka_unit_test(test_weighted_checks),
 		cmocka_unit_test(test_overruns_counted),
 		cmocka_unit_test(test_ops_error),
 	};
