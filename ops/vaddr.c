@@ -521,9 +521,8 @@ static int check_region(struct udamon_ctx *ctx, struct vaddr_target *vt,
  * arm again and are always taken; the re-arms a pass may make are spread
  * evenly over the written pages of the pass (as many as were written in
  * the last one), so no part of the address space gets them first. A written
- * page not re-armed leaves its region unchecked in the next sample, and
- * one re-armed by chance checks with a weight (rearm_weight): the engine
- * estimates the count from the weighted checks.
+ * page not re-armed leaves its region unchecked in the next sample (the
+ * engine scales its count from the samples that were checked).
  */
 #define REARMS_PER_S	1000
 #define MILLION		1000000LL
