@@ -33,32 +33,22 @@ void udamon_core_budget_restart(struct udamon_ctx *ctx)
 	ctx->budget_floor_us = 0;
 }
 
-/*
- * The factor (bp) to apply to the sample interval, 10000: none. Over 90 %
- * of the budget the intervals grow to bring the use to 75 % of it; under
- * 40 % they shrink toward the user's, to 70 % of it. Aiming under the
- * budget rather than at it keeps it under the budget over a run, the
- * first window at the user's intervals included, and the gap between the
- * two thresholds keeps the intervals from going to and fro.
- */
-#define GROW_ABOVE_PCT		90
-#define GROW_TO_PCT		75
-#define SHRINK_BELOW_PCT	40
-#define SHRINK_TO_PCT		70
-
+/* The factor (bp) to apply to the sample interval, 10000: none. */
 static uint64_t budget_factor(const struct udamon_ctx *ctx, uint64_t used_bp)
 {
 	uint64_t budget = ctx->attrs.cpu_budget_bp;
 	uint64_t f;
 
-	if (used_bp * 100 > budget * GROW_ABOVE_PCT) {
-		f = used_bp * 10000 * 100 / (budget * GROW_TO_PCT);
+	if (used_bp > budget) {
+		f = used_bp * 10000 / budget;
 		return f > MAX_GROW_BP ? MAX_GROW_BP : f;
 	}
-	if (used_bp * 100 >= budget * SHRINK_BELOW_PCT ||
+	/* come back only from well under, so as not to oscillate */
+	if (used_bp * 2 >= budget ||
 	    ctx->attrs.sample_us <= ctx->budget_base_sample_us)
 		return 10000;
-	f = used_bp * 10000 * 100 / (budget * SHRINK_TO_PCT);
+	/* aim at 70 % of the budget */
+	f = used_bp * 10000 * 10 / (budget * 7);
 	return f < MIN_SHRINK_BP ? MIN_SHRINK_BP : f;
 }
 
