@@ -350,11 +350,6 @@ static uint64_t nr_regions_all(const struct udamon_ctx *ctx)
 }
 
 /*
- * A fresh random sampling address for every region, like DAMON. When
- * samples overrun, only max_checks regions are checked, taken in turn
- * from check_cursor on; the others are marked unchecked.
- */
-/*
  * This sample's turn: n regions from the cursor on (all of them unless
  * samples overran). Moves the cursor past them.
  */
@@ -369,6 +364,11 @@ static uint64_t take_turn(struct udamon_ctx *ctx, uint64_t total,
 	return n;
 }
 
+/*
+ * A fresh random sampling address for every region, like DAMON. When
+ * samples overrun, only max_checks regions are checked, taken in turn
+ * from check_cursor on; the others are marked unchecked.
+ */
 static uint64_t prepare_regions(struct udamon_ctx *ctx)
 {
 	uint64_t total = nr_regions_all(ctx), i = 0, first;

@@ -55,6 +55,14 @@ static size_t first_ending_after(const struct udamon_target *t, uint64_t addr)
 	return lo;
 }
 
+/* Does [start, end) cover the page of addr? */
+static bool covers_page(uint64_t addr, uint64_t start, uint64_t end)
+{
+	uint64_t page = addr & ~(uint64_t)(UDAMON_MIN_REGION - 1);
+
+	return start < page + UDAMON_MIN_REGION && page < end;
+}
+
 /*
  * Does a fault at [start, end) at time t count for r: on its current
  * sampling page, and not before the ops armed that page?
@@ -62,19 +70,9 @@ static size_t first_ending_after(const struct udamon_target *t, uint64_t addr)
 static bool on_sampling_page(const struct udamon_region *r, uint64_t start,
 			     uint64_t end, uint64_t t)
 {
-	uint64_t page = r->sampling_addr & ~(uint64_t)(UDAMON_MIN_REGION - 1);
-
 	if (t && r->armed_ns && t < r->armed_ns)
 		return false;
-	return start < page + UDAMON_MIN_REGION && page < end;
-}
-
-/* Does [start, end) cover the page of addr? */
-static bool covers_page(uint64_t addr, uint64_t start, uint64_t end)
-{
-	uint64_t page = addr & ~(uint64_t)(UDAMON_MIN_REGION - 1);
-
-	return start < page + UDAMON_MIN_REGION && page < end;
+	return covers_page(r->sampling_addr, start, end);
 }
 
 enum fate { FAULT_DROP, FAULT_COUNT, FAULT_KEEP };
